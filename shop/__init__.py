@@ -1,0 +1,111 @@
+"""The shop's application factory: config, extensions, blueprints, errors, CLI."""
+from __future__ import annotations
+
+import os
+import sqlite3
+from typing import Any, Mapping
+
+from flask import Flask, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from shop.config import DEV_SECRET_KEY, ROOT, settings_from_env, validate
+from shop.extensions import csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    register_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_errors(app)
+    register_commands(app)
+    return app
+
+
+def register_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
+    app.config.update(settings_from_env())
+    if overrides:
+        app.config.update(overrides)
+    if not app.config.get("SECRET_KEY") and (app.debug or app.testing):
+        app.config["SECRET_KEY"] = DEV_SECRET_KEY
+    validate(app.config)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        os.makedirs(app.instance_path, exist_ok=True)
+    # Pages are rendered fresh; templates reload in development only.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # no time limits for slow readers
+
+
+def register_extensions(app: Flask) -> None:
+    import shop.models  # noqa: F401  (every table registered before anything queries)
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    limiter.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from shop.accounts.routes import bp as accounts_bp
+    from shop.catalog.routes import bp as catalog_bp
+    from shop.main.routes import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(catalog_bp)
+    app.register_blueprint(accounts_bp, cli_group="accounts")
+
+
+def register_template_helpers(app: Flask) -> None:
+    from shop.money import format_money
+
+    app.jinja_env.filters["money"] = format_money
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    def canonical_url() -> str:
+        """This page's address on the public site, keeping only the page number."""
+        url = app.config["SHOP_BASE_URL"] + request.path
+        page = request.args.get("page", type=int)
+        return f"{url}?page={page}" if page and page > 1 else url
+
+    @app.context_processor
+    def shop_globals() -> dict[str, Any]:
+        return {
+            "shop_name": app.config["SHOP_NAME"],
+            "shop_currency": app.config["SHOP_CURRENCY"],
+            "canonical_url": canonical_url,
+        }
+
+
+def register_errors(app: Flask) -> None:
+    from shop.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def register_commands(app: Flask) -> None:
+    from shop.cli import register_cli
+
+    register_cli(app)
+
+
+@event.listens_for(Engine, "connect")
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    """WAL lets readers run while one writer writes; foreign keys are off by default in
+    SQLite; the busy timeout makes a second writer wait instead of failing at once."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()

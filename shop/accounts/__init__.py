@@ -1,0 +1,1 @@
+"""Staff accounts: who may log in to manage the shop."""

@@ -1,0 +1,1 @@
+"""The catalogue: products, their images, prices and stock."""

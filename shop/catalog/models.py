@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop.database import UTCDateTime, utcnow
+from shop.extensions import db
+
+
+class ProductKind(str, enum.Enum):
+    DEVICE = "device"
+    BUNDLE = "bundle"
+    ACCESSORY = "accessory"
+    DIGITAL = "digital"
+
+
+class Product(db.Model):
+    __tablename__ = "products"
+    __table_args__ = (
+        CheckConstraint("price_cents >= 0", name="price_not_negative"),
+        CheckConstraint("compare_at_cents IS NULL OR compare_at_cents > price_cents", name="compare_at_above_price"),
+        # The database itself refuses negative stock, whatever code runs against it.
+        CheckConstraint("stock IS NULL OR stock >= 0", name="stock_not_negative"),
+        Index("ix_products_active_position", "active", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[ProductKind] = mapped_column(
+        Enum(ProductKind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e], validate_strings=True)
+    )
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    description: Mapped[str] = mapped_column(Text, default="")  # Markdown, sanitised when rendered
+    price_cents: Mapped[int] = mapped_column(Integer)
+    compare_at_cents: Mapped[int | None] = mapped_column(Integer)  # the old price when on sale
+    sku: Mapped[str] = mapped_column(String(64), unique=True)
+    stock: Mapped[int | None] = mapped_column(Integer)  # None: not tracked (digital goods)
+    active: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)  # order in the catalogue, lowest first
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    images: Mapped[list["ProductImage"]] = relationship(
+        back_populates="product", order_by="ProductImage.position", cascade="all, delete-orphan"
+    )
+
+    LOW_STOCK = 5
+
+    @property
+    def on_sale(self) -> bool:
+        return self.compare_at_cents is not None and self.compare_at_cents > self.price_cents
+
+    @property
+    def tracks_stock(self) -> bool:
+        return self.stock is not None
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock is None or self.stock > 0
+
+    @property
+    def stock_label(self) -> str:
+        """Plain words for the stock state, as shoppers read them."""
+        if self.stock is None:
+            return "Available now"
+        if self.stock <= 0:
+            return "Out of stock"
+        if self.stock <= self.LOW_STOCK:
+            return f"Only {self.stock} left"
+        return "In stock"
+
+    @property
+    def main_image(self) -> "ProductImage | None":
+        return self.images[0] if self.images else None
+
+    def __repr__(self) -> str:
+        return f"<Product {self.slug}>"
+
+
+class ProductImage(db.Model):
+    __tablename__ = "product_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    path: Mapped[str] = mapped_column(String(300))  # under static/, or an absolute URL
+    alt: Mapped[str] = mapped_column(String(300))
+    position: Mapped[int] = mapped_column(default=0)
+
+    product: Mapped[Product] = relationship(back_populates="images")

@@ -1,0 +1,91 @@
+"""Settings, read from the environment (and `.env` via python-dotenv when present).
+
+Every variable is documented in `.env.example`. `create_app(config)` lays a mapping
+of overrides on top, which is how tests configure the app.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = ROOT / "instance"
+
+# Only ever used with FLASK_DEBUG on; production refuses to start without a real key.
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a shop that can safely start."""
+
+
+def _flag(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _database_url(env: Mapping[str, str]) -> str:
+    url = env.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'shop.sqlite'}"
+    # Heroku-style URLs and plain postgresql:// both mean psycopg 3 here.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    env = os.environ if env is None else env
+    debug = _flag(env.get("FLASK_DEBUG"))
+    return {
+        "DEBUG": debug,
+        "SECRET_KEY": env.get("SECRET_KEY") or None,
+        "SQLALCHEMY_DATABASE_URI": _database_url(env),
+        "SHOP_NAME": env.get("SHOP_NAME", "Steady Hand Rehab"),
+        "SHOP_CURRENCY": env.get("SHOP_CURRENCY", "usd").lower(),
+        "SHOP_BASE_URL": env.get("SHOP_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "SHOP_SUPPORT_EMAIL": env.get("SHOP_SUPPORT_EMAIL", "care@example.com"),
+        "PRODUCTS_PER_PAGE": _int(env, "PRODUCTS_PER_PAGE", 12),
+        "CART_MAX_QUANTITY": _int(env, "CART_MAX_QUANTITY", 10),
+        "CART_COOKIE_DAYS": _int(env, "CART_COOKIE_DAYS", 60),
+        # Stripe. STRIPE_API_BASE points the same code at the offline stand-in.
+        "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY", ""),
+        "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET", ""),
+        "STRIPE_API_BASE": env.get("STRIPE_API_BASE", "https://api.stripe.com").rstrip("/"),
+        "STRIPE_TIMEOUT_SECONDS": _int(env, "STRIPE_TIMEOUT_SECONDS", 20),
+        "SHIPPING_COUNTRIES": [c.strip().upper() for c in env.get("SHIPPING_COUNTRIES", "US,CA").split(",") if c.strip()],
+        "SHIPPING_FLAT_CENTS": _int(env, "SHIPPING_FLAT_CENTS", 995),
+        "FREE_SHIPPING_FROM_CENTS": _int(env, "FREE_SHIPPING_FROM_CENTS", 10000),
+        "STRIPE_AUTOMATIC_TAX": _flag(env.get("STRIPE_AUTOMATIC_TAX")),
+        "STRIPE_ALLOW_PROMOTION_CODES": _flag(env.get("STRIPE_ALLOW_PROMOTION_CODES")),
+        # Email leaves through the outbox, over SMTP.
+        "SMTP_URL": env.get("SMTP_URL", "smtp://127.0.0.1:1025"),
+        "MAIL_FROM": env.get("MAIL_FROM", "Steady Hand Rehab <hello@example.com>"),
+        "OUTBOX_SEND_AFTER_REQUEST": _flag(env.get("OUTBOX_SEND_AFTER_REQUEST"), default=debug),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 4 * 1024 * 1024),
+        "SESSION_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE")),
+    }
+
+
+def validate(config: Mapping[str, Any]) -> None:
+    """Refuse settings that would run an unsafe or broken shop."""
+    if not config.get("SECRET_KEY"):
+        raise ConfigError(
+            "SECRET_KEY is not set. Set it to a long random value, for example:\n"
+            "  export SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')\n"
+            "(FLASK_DEBUG=1 allows a development key on your own machine.)"
+        )
+    if config.get("SHOP_CURRENCY", "").isalpha() is False or len(config.get("SHOP_CURRENCY", "")) != 3:
+        raise ConfigError("SHOP_CURRENCY must be a three-letter ISO code such as usd")

@@ -1,0 +1,4 @@
+"""Imports every domain's models, so the metadata (and Alembic) sees all tables."""
+from shop.accounts.models import StaffUser  # noqa: F401
+from shop.catalog.models import Product, ProductImage  # noqa: F401
+from shop.outbox.models import OutboxEmail  # noqa: F401

@@ -1,0 +1,135 @@
+"""Queue and send email.
+
+`queue_email` joins the caller's transaction and does not commit. `send_pending` is the
+worker step: it claims each message before sending, so two workers never send one twice.
+"""
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+from urllib.parse import unquote, urlsplit
+
+from sqlalchemy import or_, select, update
+
+from shop.database import utcnow
+from shop.extensions import db
+from shop.outbox.models import OutboxEmail
+
+MAX_ATTEMPTS = 8
+
+
+def queue_email(
+    *,
+    dedupe_key: str,
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> OutboxEmail:
+    """Add an email to the outbox in the current transaction (idempotent by dedupe_key)."""
+    existing = db.session.scalar(select(OutboxEmail).where(OutboxEmail.dedupe_key == dedupe_key))
+    if existing is not None:
+        return existing
+    email = OutboxEmail(
+        dedupe_key=dedupe_key, to_address=to, subject=subject, text_body=text, html_body=html,
+        headers=headers or {}, next_attempt_at=utcnow(),
+    )
+    db.session.add(email)
+    db.session.flush()
+    return email
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    username: str | None
+    password: str | None
+    starttls: bool
+    ssl: bool
+
+    @classmethod
+    def from_url(cls, url: str) -> "SmtpSettings":
+        """smtp://user:pass@host:25, smtp+starttls://…:587, smtps://…:465"""
+        parts = urlsplit(url)
+        ssl = parts.scheme == "smtps"
+        return cls(
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or (465 if ssl else 25),
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            starttls=parts.scheme == "smtp+starttls",
+            ssl=ssl,
+        )
+
+
+def build_message(email: OutboxEmail, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = email.to_address
+    message["Subject"] = email.subject
+    message["Message-ID"] = make_msgid(idstring=f"outbox{email.id}")
+    for name, value in (email.headers or {}).items():
+        message[name] = value
+    message.set_content(email.text_body)
+    if email.html_body:
+        message.add_alternative(email.html_body, subtype="html")
+    return message
+
+
+def send_pending(smtp_url: str, sender: str, limit: int = 50, timeout: float = 10) -> tuple[int, int]:
+    """Send due emails. Returns (sent, failed). Failures stay queued with a back-off.
+
+    Each email is first claimed by pushing its next attempt into the future in its own
+    committed update; only the worker whose update matched sends it. A crash between
+    sending and recording can at worst resend after the claim lapses, never in parallel.
+    """
+    settings = SmtpSettings.from_url(smtp_url)
+    now = utcnow()
+    due_ids = db.session.scalars(
+        select(OutboxEmail.id)
+        .where(OutboxEmail.sent_at.is_(None), OutboxEmail.attempts < MAX_ATTEMPTS)
+        .where(or_(OutboxEmail.next_attempt_at.is_(None), OutboxEmail.next_attempt_at <= now))
+        .order_by(OutboxEmail.id)
+        .limit(limit)
+    ).all()
+    db.session.rollback()
+    sent = failed = 0
+    for email_id in due_ids:
+        claim_until = utcnow() + timedelta(minutes=5)
+        claimed = db.session.execute(
+            update(OutboxEmail)
+            .where(OutboxEmail.id == email_id, OutboxEmail.sent_at.is_(None))
+            .where(or_(OutboxEmail.next_attempt_at.is_(None), OutboxEmail.next_attempt_at <= utcnow()))
+            .values(next_attempt_at=claim_until, attempts=OutboxEmail.attempts + 1)
+        ).rowcount
+        db.session.commit()
+        if not claimed:
+            continue
+        email = db.session.get(OutboxEmail, email_id)
+        try:
+            _deliver(settings, build_message(email, sender), timeout)
+        except (OSError, smtplib.SMTPException) as exc:
+            email.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
+            email.next_attempt_at = utcnow() + timedelta(seconds=30 * 2 ** min(email.attempts, 8))
+            failed += 1
+        else:
+            email.sent_at = utcnow()
+            email.last_error = None
+            sent += 1
+        db.session.commit()
+    return sent, failed
+
+
+def _deliver(settings: SmtpSettings, message: EmailMessage, timeout: float) -> None:
+    smtp_cls = smtplib.SMTP_SSL if settings.ssl else smtplib.SMTP
+    with smtp_cls(settings.host, settings.port, timeout=timeout) as smtp:
+        if settings.starttls:
+            smtp.starttls()
+        if settings.username:
+            smtp.login(settings.username, settings.password or "")
+        smtp.send_message(message)

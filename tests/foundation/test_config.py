@@ -1,0 +1,67 @@
+import pytest
+
+from shop import create_app
+from shop.config import ConfigError, settings_from_env
+
+
+def test_production_refuses_to_start_without_secret_key(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    with pytest.raises(ConfigError, match="SECRET_KEY is not set"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_debug_mode_gets_a_development_key(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.debug and app.secret_key
+
+
+def test_secret_key_from_environment(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "from-env")
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.secret_key == "from-env" and not app.debug
+
+
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:////tmp/x.sqlite", "sqlite:////tmp/x.sqlite"),
+    ],
+)
+def test_database_url_is_normalised(given, expected):
+    assert settings_from_env({"DATABASE_URL": given})["SQLALCHEMY_DATABASE_URI"] == expected
+
+
+def test_defaults_are_sqlite_under_instance_and_usd():
+    settings = settings_from_env({})
+    assert settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    assert settings["SQLALCHEMY_DATABASE_URI"].endswith("instance/shop.sqlite")
+    assert settings["SHOP_CURRENCY"] == "usd"
+
+
+@pytest.mark.parametrize("bad", ["dollars", "u1", ""])
+def test_bad_currency_is_refused(bad):
+    with pytest.raises(ConfigError, match="SHOP_CURRENCY"):
+        create_app({"SECRET_KEY": "x", "SHOP_CURRENCY": bad, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_bad_number_is_refused_with_its_name():
+    with pytest.raises(ConfigError, match="CART_MAX_QUANTITY"):
+        settings_from_env({"CART_MAX_QUANTITY": "ten"})
+
+
+def test_every_setting_is_documented_in_env_example():
+    from pathlib import Path
+    import re
+
+    root = Path(__file__).resolve().parents[2]
+    source = (root / "shop" / "config.py").read_text()
+    documented = (root / ".env.example").read_text()
+    names = set(re.findall(r'env\.get\("([A-Z_]+)"', source)) | set(re.findall(r'_int\(env, "([A-Z_]+)"', source))
+    missing = sorted(n for n in names if n not in documented)
+    assert not missing, f"add these to .env.example: {missing}"
