@@ -56,11 +56,13 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from shop.accounts.routes import bp as accounts_bp
+    from shop.cart.routes import bp as cart_bp
     from shop.catalog.routes import bp as catalog_bp
     from shop.main.routes import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(catalog_bp)
+    app.register_blueprint(cart_bp, cli_group="cart")
     app.register_blueprint(accounts_bp, cli_group="accounts")
 
 
@@ -103,9 +105,17 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     """WAL lets readers run while one writer writes; foreign keys are off by default in
     SQLite; the busy timeout makes a second writer wait instead of failing at once."""
     if isinstance(dbapi_connection, sqlite3.Connection):
+        # We emit BEGIN ourselves (below), so a writer can ask for BEGIN IMMEDIATE.
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _begin_sqlite(conn: Any) -> None:
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))

@@ -46,3 +46,19 @@ class UTCDateTime(types.TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def begin_write() -> None:
+    """Start a use case's transaction as a writer.
+
+    Ends whatever read-only transaction the request had open, then begins anew. On
+    SQLite the new transaction is BEGIN IMMEDIATE: it takes the write lock up front, so
+    a read-then-write waits its turn (busy timeout) instead of failing with "database
+    is locked" when another writer committed in between. PostgreSQL needs nothing: its
+    use cases lock the rows they change (SELECT ... FOR UPDATE, conditional UPDATEs).
+    """
+    from shop.extensions import db
+
+    db.session.rollback()
+    if db.engine.dialect.name == "sqlite":
+        db.session.connection(execution_options={"sqlite_begin": "BEGIN IMMEDIATE"})

@@ -1,4 +1,5 @@
 """Imports every domain's models, so the metadata (and Alembic) sees all tables."""
 from shop.accounts.models import StaffUser  # noqa: F401
+from shop.cart.models import Cart, CartLine  # noqa: F401
 from shop.catalog.models import Product, ProductImage  # noqa: F401
 from shop.outbox.models import OutboxEmail  # noqa: F401

@@ -120,6 +120,15 @@ class ShopClient(FlaskClient):
                 raw = session["csrf_token"] = secrets.token_hex(20)
         return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
 
+    def open(self, *args: Any, **kwargs: Any):
+        # Each request in its own app context, as in production: its own `g` and its own
+        # database session, not the test's (which the `app` fixture keeps pushed).
+        # The test's session commits first: what the test set up becomes visible to the
+        # request, and no snapshot the test holds (SQLite) hides what the request writes.
+        db.session.commit()
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
     def post(self, *args: Any, csrf: bool = True, **kwargs: Any):
         data = kwargs.get("data")
         if csrf and (data is None or isinstance(data, dict)) and "json" not in kwargs:

@@ -1,0 +1,41 @@
+"""The signed cookie that ties a browser to its cart."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Response, current_app, g, request
+from itsdangerous import BadSignature, URLSafeSerializer
+
+COOKIE_NAME = "cart"
+
+
+def _signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="shop.cart")
+
+
+def current_cart_token() -> str | None:
+    """The cart token from this request's cookie; None when absent or tampered with."""
+    if "cart_token" not in g:
+        raw = request.cookies.get(COOKIE_NAME)
+        token = None
+        if raw:
+            try:
+                value = _signer().loads(raw)
+                token = value if isinstance(value, str) else None
+            except BadSignature:
+                token = None
+        g.cart_token = token
+    return g.cart_token
+
+
+def remember_cart(response: Response, token: str) -> Response:
+    g.cart_token = token
+    response.set_cookie(
+        COOKIE_NAME,
+        _signer().dumps(token),
+        max_age=int(timedelta(days=current_app.config["CART_COOKIE_DAYS"]).total_seconds()),
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+    )
+    return response

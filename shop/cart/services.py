@@ -1,0 +1,276 @@
+"""Cart use cases. Each public function is one transaction; none reads the request.
+
+Prices shown and summed always come from the product rows at the time of the call,
+never from a form. Every refusal is a CartError subclass carrying words for the shopper.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, exists, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, selectinload
+
+from shop.cart.models import Cart, CartLine
+from shop.catalog.models import Product, ProductImage
+from shop.database import begin_write, utcnow
+from shop.extensions import db
+from shop.money import format_money
+
+MAX_LINES = 50  # distinct products in one cart: far above any real order, stops abuse
+
+
+class CartError(Exception):
+    """A cart change we refuse. `message` is written for the shopper."""
+
+    status = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidQuantity(CartError):
+    pass
+
+
+class ProductUnavailable(CartError):
+    status = 404
+
+
+class CartLineNotFound(CartError):
+    status = 404
+
+    def __init__(self) -> None:
+        super().__init__("That item is not in your cart any more.")
+
+
+class NotEnoughStock(CartError):
+    status = 409
+
+
+class CartFull(CartError):
+    status = 409
+
+
+@dataclass(frozen=True)
+class CartLineView:
+    line_id: int
+    product: Product
+    quantity: int
+    unit_price_cents: int
+    line_total_cents: int
+    max_quantity: int
+    purchasable: bool
+    notices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CartView:
+    """What the cart page and the mini-cart show; ready values, no logic left for templates."""
+
+    lines: tuple[CartLineView, ...] = ()
+    currency: str = "usd"
+    notices: tuple[str, ...] = field(default=())
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines if line.purchasable)
+
+    @property
+    def subtotal_cents(self) -> int:
+        return sum(line.line_total_cents for line in self.lines if line.purchasable)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
+
+    @property
+    def can_checkout(self) -> bool:
+        return bool(self.lines) and all(line.purchasable for line in self.lines)
+
+
+def new_cart_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def line_limit(product: Product, max_per_line: int) -> int:
+    """The most of this product one cart line may hold right now."""
+    return max_per_line if product.stock is None else min(max_per_line, product.stock)
+
+
+def _get_cart(token: str | None, *, lock: bool = False) -> Cart | None:
+    if not token:
+        return None
+    query = select(Cart).where(Cart.token == token)
+    if lock:
+        query = query.with_for_update()
+    return db.session.scalar(query)
+
+
+def _purchasable_product(slug: str) -> Product:
+    product = db.session.scalar(select(Product).where(Product.slug == slug, Product.active.is_(True)))
+    if product is None:
+        raise ProductUnavailable("Sorry, that product is not available.")
+    return product
+
+
+def _check_quantity(product: Product, quantity: int, max_per_line: int) -> None:
+    if quantity < 1:
+        raise InvalidQuantity("Please choose a quantity of at least 1.")
+    if product.stock is not None and product.stock <= 0:
+        raise NotEnoughStock(f"Sorry, the {product.name} is out of stock.")
+    limit = line_limit(product, max_per_line)
+    if quantity > limit:
+        if product.stock is not None and product.stock < max_per_line:
+            raise NotEnoughStock(f"We have only {product.stock} of the {product.name} left, so your cart can hold up to {product.stock}.")
+        raise InvalidQuantity(f"You can buy up to {max_per_line} of the {product.name} in one order.")
+
+
+def add_to_cart(token: str | None, product_slug: str, quantity: int, max_per_line: int, _retried: bool = False) -> str:
+    """Add `quantity` of a product, merging with a line already in the cart.
+
+    Creates the cart when there is none and returns its token (to be set in the cookie).
+    Refuses inactive or unknown products, and totals above the line limit or the stock.
+    """
+    begin_write()
+    product = _purchasable_product(product_slug)
+    cart = _get_cart(token, lock=True)
+    if cart is None:
+        cart = Cart(token=new_cart_token())
+        db.session.add(cart)
+        db.session.flush()
+    line = db.session.scalar(select(CartLine).where(CartLine.cart_id == cart.id, CartLine.product_id == product.id))
+    if line is None:
+        _check_quantity(product, quantity, max_per_line)
+        if len(cart.lines) >= MAX_LINES:
+            raise CartFull(f"Your cart can hold up to {MAX_LINES} different products.")
+        line = CartLine(cart=cart, product_id=product.id, quantity=quantity, price_seen_cents=product.price_cents)
+        db.session.add(line)
+    else:
+        _check_quantity(product, line.quantity + quantity, max_per_line)
+        line.quantity += quantity
+        line.price_seen_cents = product.price_cents
+    cart.updated_at = utcnow()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Two adds of one product to one cart raced (a double click) and the other request
+        # created the line first: once more, and this time the line is found and merged.
+        db.session.rollback()
+        if _retried:
+            raise CartError("Please try that again.") from None
+        return add_to_cart(token, product_slug, quantity, max_per_line, _retried=True)
+    return cart.token
+
+
+def set_line_quantity(token: str | None, line_id: int, quantity: int, max_per_line: int) -> None:
+    """Set a line's quantity; 0 removes the line. Only lines of this cart can be touched."""
+    begin_write()
+    cart, line = _own_line(token, line_id)
+    if quantity == 0:
+        db.session.delete(line)
+    else:
+        product = line.product
+        if not product.active:
+            raise ProductUnavailable(f"Sorry, the {product.name} is no longer available. You can remove it from your cart.")
+        _check_quantity(product, quantity, max_per_line)
+        line.quantity = quantity
+        line.price_seen_cents = product.price_cents
+    cart.updated_at = utcnow()
+    db.session.commit()
+
+
+def remove_line(token: str | None, line_id: int) -> None:
+    begin_write()
+    cart, line = _own_line(token, line_id)
+    db.session.delete(line)
+    cart.updated_at = utcnow()
+    db.session.commit()
+
+
+def _own_line(token: str | None, line_id: int) -> tuple[Cart, CartLine]:
+    cart = _get_cart(token, lock=True)
+    if cart is None:
+        raise CartLineNotFound()
+    line = db.session.scalar(select(CartLine).where(CartLine.id == line_id, CartLine.cart_id == cart.id))
+    if line is None:
+        raise CartLineNotFound()
+    return cart, line
+
+
+def empty_cart(token: str | None) -> None:
+    """Remove every line (after an order is paid). Joins the caller's transaction."""
+    cart = _get_cart(token)
+    if cart is not None:
+        db.session.execute(delete(CartLine).where(CartLine.cart_id == cart.id))
+        cart.updated_at = utcnow()
+
+
+def view_cart(token: str | None, currency: str, max_per_line: int) -> CartView:
+    """The cart as it stands now, priced from the database. Read-only: one query."""
+    if not token:
+        return CartView(currency=currency)
+    lines = db.session.scalars(
+        select(CartLine)
+        .join(CartLine.cart)
+        .join(CartLine.product)
+        .where(Cart.token == token)
+        .options(contains_eager(CartLine.product).selectinload(Product.images.and_(ProductImage.position == 0)))
+        .order_by(CartLine.id)
+    ).all()
+    views = tuple(_line_view(line, currency, max_per_line) for line in lines)
+    return CartView(lines=views, currency=currency)
+
+
+def _line_view(line: CartLine, currency: str, max_per_line: int) -> CartLineView:
+    product = line.product
+    notices: list[str] = []
+    purchasable = True
+    if not product.active:
+        purchasable = False
+        notices.append(f"The {product.name} is no longer sold. Please remove it to check out.")
+    elif product.stock is not None and product.stock <= 0:
+        purchasable = False
+        notices.append(f"The {product.name} is now out of stock. Please remove it to check out.")
+    elif product.stock is not None and line.quantity > product.stock:
+        purchasable = False
+        notices.append(f"Only {product.stock} of the {product.name} are left. Please lower the quantity to check out.")
+    elif line.quantity > max_per_line:
+        purchasable = False
+        notices.append(f"You can buy up to {max_per_line} of the {product.name}. Please lower the quantity.")
+    if line.price_seen_cents != product.price_cents:
+        notices.append(
+            f"The price of the {product.name} changed from {format_money(line.price_seen_cents, currency)} "
+            f"to {format_money(product.price_cents, currency)} since you added it. You will pay the new price."
+        )
+    return CartLineView(
+        line_id=line.id,
+        product=product,
+        quantity=line.quantity,
+        unit_price_cents=product.price_cents,
+        line_total_cents=product.price_cents * line.quantity,
+        max_quantity=max(line_limit(product, max_per_line), 1),
+        purchasable=purchasable,
+        notices=tuple(notices),
+    )
+
+
+def purge_carts(older_than: timedelta, *, include_abandoned: bool = False, now: datetime | None = None) -> int:
+    """Delete carts untouched for `older_than`: empty ones, and with `include_abandoned`
+    also those still holding lines (staff may want to see abandoned carts first)."""
+    begin_write()
+    cutoff = (now or utcnow()) - older_than
+    query = delete(Cart).where(Cart.updated_at < cutoff)
+    if not include_abandoned:
+        query = query.where(~exists().where(CartLine.cart_id == Cart.id))
+    # Lines go with their cart (ON DELETE CASCADE; SQLite enforces it with foreign_keys=ON).
+    if include_abandoned:
+        db.session.execute(
+            delete(CartLine).where(CartLine.cart_id.in_(select(Cart.id).where(Cart.updated_at < cutoff)))
+        )
+    removed = db.session.execute(query).rowcount
+    db.session.commit()
+    return removed

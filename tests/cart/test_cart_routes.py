@@ -1,0 +1,201 @@
+"""The cart over HTTP: every route, the mini-cart, and every kind of bad input."""
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from shop.cart.models import CartLine
+from shop.extensions import db
+from tests.factories import make_product
+from tests.htmlcheck import page_text
+
+
+@pytest.fixture
+def product(app):
+    return make_product(name="Grip Trainer", price_cents=2500, stock=8)
+
+
+def add(client, slug, quantity="1", **extra):
+    return client.post("/cart/items", data={"product": slug, "quantity": quantity, **extra})
+
+
+def cart_lines(client):
+    """(name, quantity) for each line, as the cart page shows them."""
+    html = client.get("/cart").get_data(as_text=True)
+    names = re.findall(r'<a href="/products/[^"]+">([^<]+)</a>', html)
+    quantities = re.findall(r'name="quantity" type="number"[^>]*value="(\d+)"', html)
+    return list(zip(names, map(int, quantities)))
+
+
+def line_id(client):
+    html = client.get("/cart").get_data(as_text=True)
+    return int(re.search(r'id="line-(\d+)"', html).group(1))
+
+
+def test_empty_cart_page_and_mini_cart(client):
+    response = client.get("/cart")
+    assert response.status_code == 200
+    assert page_text(response).count("No products in the cart.") == 2  # header and page
+
+
+def test_add_then_see_it_everywhere(client, product):
+    response = add(client, product.slug, "2")
+    assert response.status_code == 303 and response.headers["Location"] == "/cart"
+    assert "HttpOnly" in response.headers["Set-Cookie"] and "SameSite=Lax" in response.headers["Set-Cookie"]
+    assert cart_lines(client) == [("Grip Trainer", 2)]
+    text = page_text(client.get("/cart"))
+    assert "Subtotal: $50.00" in text and "Checkout" in text
+    home = page_text(client.get("/products"))
+    assert "Cart: 2 items, $50.00" in home
+
+
+def test_default_quantity_is_one(client, product):
+    client.post("/cart/items", data={"product": product.slug})
+    assert cart_lines(client) == [("Grip Trainer", 1)]
+
+
+def test_add_returns_to_a_page_on_this_site_only(client, product):
+    assert add(client, product.slug, next="/articles/x").headers["Location"] == "/articles/x"
+    for evil in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
+        assert add(client, product.slug, next=evil).headers["Location"] == "/cart"
+
+
+def test_update_and_remove(client, product):
+    add(client, product.slug, "1")
+    lid = line_id(client)
+    assert client.post(f"/cart/items/{lid}", data={"quantity": "3"}).status_code == 303
+    assert cart_lines(client) == [("Grip Trainer", 3)]
+    assert client.post(f"/cart/items/{lid}/delete").status_code == 303
+    assert cart_lines(client) == []
+
+
+def test_quantity_zero_on_update_removes(client, product):
+    add(client, product.slug, "1")
+    client.post(f"/cart/items/{line_id(client)}", data={"quantity": "0"})
+    assert cart_lines(client) == []
+
+
+def test_price_comes_from_the_database_not_the_form(client, product):
+    add(client, product.slug, "1", price="1", price_cents="1", unit_price="0.01")
+    assert "$25.00" in page_text(client.get("/cart"))
+
+
+def test_stock_refusal_explains_and_keeps_the_cart(client, product):
+    add(client, product.slug, "5")
+    response = add(client, product.slug, "5")
+    assert response.status_code == 303
+    text = page_text(client.get(response.headers["Location"]))
+    assert "only 8 of the Grip Trainer left" in text
+    assert cart_lines(client) == [("Grip Trainer", 5)]
+
+
+@pytest.mark.parametrize(
+    "quantity",
+    ["-1", "0", str(10**12), "abc", "1.5", "1e3", " ", "½", "0x10", "11"],
+)
+def test_bad_add_quantities_are_refused_and_the_cart_is_untouched(client, product, quantity):
+    other = make_product(name="Strap")
+    add(client, other.slug, "2")
+    response = add(client, product.slug, quantity)
+    if quantity == " ":  # blank means the default of one
+        assert response.status_code == 303
+        return
+    assert response.status_code == 400
+    assert "whole number from 1 to 10" in page_text(response)
+    assert cart_lines(client) == [("Strap", 2)]
+
+
+@pytest.mark.parametrize("quantity", ["-1", "abc", "2.0", str(10**12), ""])
+def test_bad_update_quantities_are_refused(client, product, quantity):
+    add(client, product.slug, "2")
+    response = client.post(f"/cart/items/{line_id(client)}", data={"quantity": quantity})
+    assert response.status_code == 400 and "whole number from 0 to 10" in page_text(response)
+    assert cart_lines(client) == [("Grip Trainer", 2)]
+
+
+def test_unknown_and_inactive_products_are_refused(client, product):
+    hidden = make_product(active=False)
+    for slug in ("no-such-thing", hidden.slug):
+        response = add(client, slug)
+        assert response.status_code == 404 and "not available" in page_text(response)
+    response = client.post("/cart/items", data={"quantity": "1"})
+    assert response.status_code == 400 and "choose a product" in page_text(response)
+
+
+def test_a_line_of_another_cart_is_not_found(app, product):
+    mine, theirs = app.test_client(), app.test_client()
+    add(theirs, product.slug, "2")
+    their_line = line_id(theirs)
+    add(mine, product.slug, "1")
+    for path, data in ((f"/cart/items/{their_line}", {"quantity": "5"}), (f"/cart/items/{their_line}/delete", {})):
+        response = mine.post(path, data=data)
+        assert response.status_code == 404 and "not in your cart" in page_text(response)
+    assert cart_lines(theirs) == [("Grip Trainer", 2)]
+    assert cart_lines(mine) == [("Grip Trainer", 1)]
+
+
+def test_non_numeric_line_id_is_404(client, product):
+    assert client.post("/cart/items/abc", data={"quantity": "1"}).status_code == 404
+
+
+@pytest.mark.parametrize("token", [None, "forged"])
+def test_missing_or_wrong_csrf_token_changes_nothing(client, product, token):
+    add(client, product.slug, "1")
+    data = {"product": product.slug, "quantity": "3"}
+    if token:
+        data["csrf_token"] = token
+    response = client.post("/cart/items", data=data, csrf=False)
+    assert response.status_code == 400 and "could not be checked" in page_text(response)
+    response = client.post(f"/cart/items/{line_id(client)}/delete", data={"csrf_token": token} if token else {}, csrf=False)
+    assert response.status_code == 400
+    assert cart_lines(client) == [("Grip Trainer", 1)]
+
+
+def test_a_huge_body_gets_413_and_the_cart_is_untouched(app, client, product):
+    add(client, product.slug, "1")
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
+    response = add(client, product.slug, "1", padding="x" * 200_000)
+    assert response.status_code == 413 and "too much to send" in page_text(response)
+    assert cart_lines(client) == [("Grip Trainer", 1)]
+
+
+def test_a_tampered_cookie_gets_a_fresh_cart(client, product):
+    add(client, product.slug, "1")
+    client.set_cookie("cart", "tampered.value")
+    assert cart_lines(client) == []
+    assert "No products in the cart." in page_text(client.get("/"))
+
+
+def test_get_pages_with_a_cart_never_write(client, product, count_queries):
+    add(client, product.slug, "1")
+    with count_queries() as queries:
+        for path in ("/", "/cart", f"/products/{product.slug}"):
+            client.get(path)
+    assert not [q for q in queries if q.lstrip().split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
+
+
+def test_cart_page_query_count_does_not_grow_with_lines(app, client, count_queries):
+    products = [make_product(stock=None) for _ in range(30)]
+    add(client, products[0].slug)
+    client.get("/cart")
+    with count_queries() as one_line:
+        client.get("/cart")
+    for p in products[1:]:
+        add(client, p.slug, "2")
+    with count_queries() as thirty_lines:
+        response = client.get("/cart")
+    assert len(cart_lines(client)) == 30 and response.status_code == 200
+    assert len(one_line) == len(thirty_lines) <= 3, (len(one_line), len(thirty_lines))
+
+
+def test_purge_command(app, product):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["cart", "purge", "--older-than", "30d"])
+    assert result.exit_code == 0 and "carts: 0 removed" in result.output
+    bad = runner.invoke(args=["cart", "purge", "--older-than", "soon"])
+    assert bad.exit_code != 0 and "30d" in bad.output
+
+
+def test_cart_line_rows_hold_no_price_the_client_sent(client, product):
+    add(client, product.slug, "1", price_seen_cents="1")
+    assert db.session.scalar(sa.select(CartLine.price_seen_cents)) == 2500
