@@ -26,6 +26,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_template_helpers(app)
     register_errors(app)
     register_commands(app)
+    if app.config["OUTBOX_SEND_AFTER_REQUEST"]:
+        from shop.outbox.services import send_after_each_request
+
+        send_after_each_request(app)
     return app
 
 
@@ -58,11 +62,15 @@ def register_blueprints(app: Flask) -> None:
     from shop.accounts.routes import bp as accounts_bp
     from shop.cart.routes import bp as cart_bp
     from shop.catalog.routes import bp as catalog_bp
+    from shop.checkout.routes import bp as checkout_bp
     from shop.main.routes import bp as main_bp
+    from shop.payments.routes import bp as payments_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(cart_bp, cli_group="cart")
+    app.register_blueprint(checkout_bp)
+    app.register_blueprint(payments_bp)
     app.register_blueprint(accounts_bp, cli_group="accounts")
 
 

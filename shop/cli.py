@@ -6,9 +6,11 @@ from flask import Flask
 
 
 def register_cli(app: Flask) -> None:
+    from shop.orders.cli import orders_cli
     from shop.outbox.cli import outbox_cli
 
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(orders_cli)
 
     @app.cli.command("seed")
     def seed_command() -> None:

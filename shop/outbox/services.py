@@ -133,3 +133,21 @@ def _deliver(settings: SmtpSettings, message: EmailMessage, timeout: float) -> N
         if settings.username:
             smtp.login(settings.username, settings.password or "")
         smtp.send_message(message)
+
+
+def send_after_each_request(app) -> None:
+    """Development convenience: send queued email once each response has gone out, so a
+    developer sees it at once without running the worker. Production runs the worker."""
+    from flask import Response
+
+    @app.after_request
+    def _schedule_send(response: Response) -> Response:
+        def send() -> None:
+            with app.app_context():
+                try:
+                    send_pending(app.config["SMTP_URL"], app.config["MAIL_FROM"], timeout=5)
+                except Exception:  # never let a mail problem break a page
+                    app.logger.exception("outbox: sending after the request failed")
+
+        response.call_on_close(send)
+        return response

@@ -1,0 +1,257 @@
+"""Checkout use cases.
+
+start_checkout: one transaction reserves stock and creates the pending order from
+database prices; then Stripe is asked for a Checkout Session (outside the transaction,
+so no lock is held during a network call); then a second short transaction stores the
+session, or, if Stripe failed, hands the stock back.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Mapping
+
+from sqlalchemy import select
+
+from shop.cart.models import Cart
+from shop.cart.services import view_cart
+from shop.catalog.models import ProductKind
+from shop.database import begin_write, utcnow
+from shop.extensions import db
+from shop.orders import services as orders
+from shop.orders.models import Order, OrderLine, OrderStatus
+from shop.payments import gateway
+
+# Stripe accepts 30 minutes to 24 hours; a minute more than the least keeps a slow
+# clock or a slow network from turning "30 minutes" into a refusal.
+SESSION_LIFETIME = timedelta(minutes=31)
+
+
+class CartNotReady(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class PaymentUnavailable(Exception):
+    """Stripe could not start the payment. Nothing was charged; the cart is kept."""
+
+
+@dataclass(frozen=True)
+class CheckoutSettings:
+    currency: str
+    max_per_line: int
+    base_url: str
+    shipping_countries: tuple[str, ...]
+    shipping_flat_cents: int
+    free_shipping_from_cents: int
+    automatic_tax: bool
+    allow_promotion_codes: bool
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> "CheckoutSettings":
+        return cls(
+            currency=config["SHOP_CURRENCY"],
+            max_per_line=config["CART_MAX_QUANTITY"],
+            base_url=config["SHOP_BASE_URL"],
+            shipping_countries=tuple(config["SHIPPING_COUNTRIES"]),
+            shipping_flat_cents=config["SHIPPING_FLAT_CENTS"],
+            free_shipping_from_cents=config["FREE_SHIPPING_FROM_CENTS"],
+            automatic_tax=config["STRIPE_AUTOMATIC_TAX"],
+            allow_promotion_codes=config["STRIPE_ALLOW_PROMOTION_CODES"],
+        )
+
+    def shipping_for(self, subtotal_cents: int, needs_shipping: bool) -> int:
+        if not needs_shipping or subtotal_cents >= self.free_shipping_from_cents:
+            return 0
+        return self.shipping_flat_cents
+
+
+def build_session_params(order: Order, settings: CheckoutSettings, *, needs_shipping: bool, now: datetime) -> dict[str, Any]:
+    """The Checkout Session request, built only from our database's order. Pure."""
+    params: dict[str, Any] = {
+        "mode": "payment",
+        "line_items": [
+            {
+                "price_data": {
+                    "currency": order.currency,
+                    "unit_amount": line.unit_price_cents,
+                    "product_data": {"name": line.product_name, "metadata": {"sku": line.sku}},
+                },
+                "quantity": line.quantity,
+            }
+            for line in order.lines
+        ],
+        "client_reference_id": order.number,
+        "metadata": {"order_number": order.number},
+        "payment_intent_data": {"metadata": {"order_number": order.number}},
+        "success_url": f"{settings.base_url}/checkout/success?session_id={{CHECKOUT_SESSION_ID}}",
+        "cancel_url": f"{settings.base_url}/checkout/cancel?order={order.number}",
+        "expires_at": int((now + SESSION_LIFETIME).timestamp()),
+    }
+    if needs_shipping:
+        free = order.shipping_cents == 0
+        params["shipping_address_collection"] = {"allowed_countries": list(settings.shipping_countries)}
+        params["shipping_options"] = [
+            {
+                "shipping_rate_data": {
+                    "type": "fixed_amount",
+                    "display_name": "Free shipping" if free else "Standard shipping",
+                    "fixed_amount": {"amount": order.shipping_cents, "currency": order.currency},
+                    "delivery_estimate": {
+                        "minimum": {"unit": "business_day", "value": 3},
+                        "maximum": {"unit": "business_day", "value": 7},
+                    },
+                }
+            }
+        ]
+    if settings.automatic_tax:
+        params["automatic_tax"] = {"enabled": True}
+    if settings.allow_promotion_codes:
+        params["allow_promotion_codes"] = True
+    return params
+
+
+def start_checkout(cart_token: str | None, settings: CheckoutSettings) -> str:
+    """Create the pending order and its Stripe session; return the URL to send the
+    shopper to. Raises CartNotReady or orders.OutOfStock (nothing changed) or
+    PaymentUnavailable (order cancelled, stock handed back, cart kept)."""
+    order, needs_shipping = _create_pending_order(cart_token, settings)
+    now = utcnow()
+    params = build_session_params(order, settings, needs_shipping=needs_shipping, now=now)
+    order_id = order.id
+    try:
+        session = gateway.create_checkout_session(params, idempotency_key=f"checkout-session-{order.number}")
+    except (gateway.PaymentProviderUnavailable, gateway.PaymentProviderRefused) as exc:
+        begin_write()
+        order = orders.lock_order(order_id=order_id)
+        orders.cancel_pending_order(order, source="checkout", message=f"Payment unavailable, nothing charged: {exc}"[:500])
+        db.session.commit()
+        raise PaymentUnavailable() from exc
+
+    begin_write()
+    order = orders.lock_order(order_id=order_id)
+    if order.status is not OrderStatus.PENDING:
+        # Superseded while Stripe answered (a double submit): close this session too.
+        db.session.commit()
+        _expire_quietly(session["id"])
+        raise CartNotReady("Your checkout was started twice. Please press Checkout once more.")
+    order.stripe_session_id = session["id"]
+    order.session_url = session.get("url")
+    expires = session.get("expires_at") or params["expires_at"]
+    order.session_expires_at = datetime.fromtimestamp(int(expires), tz=now.tzinfo)
+    order.record(source="checkout", message=f"Stripe Checkout Session {session['id']} created")
+    db.session.commit()
+    return session["url"]
+
+
+def _create_pending_order(cart_token: str | None, settings: CheckoutSettings) -> tuple[Order, bool]:
+    begin_write()
+    cart = db.session.scalar(select(Cart).where(Cart.token == cart_token).with_for_update()) if cart_token else None
+    view = view_cart(cart_token, settings.currency, settings.max_per_line)
+    if cart is None or view.is_empty:
+        db.session.rollback()
+        raise CartNotReady("Your cart is empty.")
+    if not view.can_checkout:
+        db.session.rollback()
+        raise CartNotReady("Please fix the items marked in your cart before you check out.")
+
+    # One cart, one open checkout: an earlier pending order of this cart (the back
+    # button, a double click) hands its stock back before this one takes it.
+    earlier = db.session.scalars(
+        select(Order).where(Order.cart_token == cart_token, Order.status == OrderStatus.PENDING).with_for_update()
+    ).all()
+    superseded_sessions = []
+    for old in earlier:
+        orders.cancel_pending_order(old, source="checkout", message="Superseded by a new checkout of the same cart")
+        if old.stripe_session_id:
+            superseded_sessions.append(old.stripe_session_id)
+
+    subtotal = sum(line.line_total_cents for line in view.lines)
+    needs_shipping = any(line.product.kind is not ProductKind.DIGITAL for line in view.lines)
+    shipping = settings.shipping_for(subtotal, needs_shipping)
+    order = Order(
+        currency=settings.currency,
+        subtotal_cents=subtotal,
+        shipping_cents=shipping,
+        total_cents=subtotal + shipping,
+        cart_token=cart_token,
+        lines=[
+            OrderLine(
+                product_id=line.product.id,
+                product_name=line.product.name,
+                sku=line.product.sku,
+                unit_price_cents=line.unit_price_cents,
+                quantity=line.quantity,
+                stock_tracked=line.product.stock is not None,
+            )
+            for line in view.lines
+        ],
+    )
+    db.session.add(order)
+    order.record(source="checkout", message="Order created from the cart; stock reserved")
+    try:
+        orders.reserve_stock(order)
+    except orders.OutOfStock:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    for session_id in superseded_sessions:
+        _expire_quietly(session_id)
+    return order, needs_shipping
+
+
+def _expire_quietly(session_id: str) -> None:
+    try:
+        gateway.expire_checkout_session(session_id)
+    except (gateway.PaymentProviderUnavailable, gateway.PaymentProviderRefused):
+        pass  # it expires by itself; its webhook finds the order already closed
+
+
+def confirm_from_success_page(session_id: str) -> Order:
+    """The shopper is back from Stripe: fulfil now rather than wait for the webhook.
+    Raises orders.OrderNotFound for a session we did not create."""
+    if not session_id.startswith("cs_") or len(session_id) > 255:
+        raise orders.OrderNotFound(session_id)
+    known = db.session.scalar(select(Order.id).where(Order.stripe_session_id == session_id))
+    if known is None:
+        raise orders.OrderNotFound(session_id)
+    try:
+        session = gateway.retrieve_checkout_session(session_id)
+    except gateway.PaymentProviderRefused as exc:
+        raise orders.OrderNotFound(session_id) from exc
+    except gateway.PaymentProviderUnavailable:
+        # Stripe is slow right now: the webhook will fulfil; show what we know.
+        return db.session.get(Order, known)
+    result = orders.fulfil_order(session, source="success page")
+    return result.order or db.session.get(Order, known)
+
+
+def cancel_checkout(order_number: str, cart_token: str | None) -> Order:
+    """The shopper came back from Stripe without paying: close the session at Stripe and
+    hand the stock back. Only the cart that started the order may cancel it."""
+    order = db.session.scalar(select(Order).where(Order.number == order_number))
+    if order is None or not cart_token or order.cart_token != cart_token:
+        raise orders.OrderNotFound(order_number)
+    if order.status is not OrderStatus.PENDING:
+        return order
+    session_id = order.stripe_session_id
+    if session_id:
+        try:
+            gateway.expire_checkout_session(session_id)
+        except gateway.PaymentProviderRefused:
+            # Already complete (paid in another tab) or already expired: ask what happened.
+            session = gateway.retrieve_checkout_session(session_id)
+            if session.get("status") == "complete":
+                return orders.fulfil_order(session, source="cancel page").order or order
+        except gateway.PaymentProviderUnavailable:
+            # Cannot reach Stripe: leave the order pending; the session expires by itself
+            # and its webhook (or reconciliation) hands the stock back.
+            return order
+    begin_write()
+    order = orders.lock_order(order_id=order.id)
+    orders.cancel_pending_order(order, source="shopper", message="Shopper returned from Stripe without paying")
+    db.session.commit()
+    return order
+
+

@@ -1,0 +1,1 @@
+"""Orders: what was bought, at what price, and each step of its life."""

@@ -1,0 +1,214 @@
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop.database import UTCDateTime, utcnow
+from shop.extensions import db
+
+
+class OrderStatus(str, enum.Enum):
+    PENDING = "pending"
+    PAID = "paid"
+    FULFILLED = "fulfilled"
+    SHIPPED = "shipped"
+    EXPIRED = "expired"
+    PAYMENT_FAILED = "payment_failed"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+    PARTIALLY_REFUNDED = "partially_refunded"
+
+
+S = OrderStatus
+# Every move an order may make. Anything else is a bug or a forged event, and is refused.
+ALLOWED_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    S.PENDING: frozenset({S.PAID, S.EXPIRED, S.PAYMENT_FAILED, S.CANCELLED}),
+    S.PAID: frozenset({S.FULFILLED, S.SHIPPED, S.REFUNDED, S.PARTIALLY_REFUNDED}),
+    S.FULFILLED: frozenset({S.SHIPPED, S.REFUNDED, S.PARTIALLY_REFUNDED}),
+    S.SHIPPED: frozenset({S.REFUNDED, S.PARTIALLY_REFUNDED}),
+    # A refund that fails at the bank gives the money back to the shop: the order returns
+    # to the state its refunds now describe.
+    S.PARTIALLY_REFUNDED: frozenset({S.PARTIALLY_REFUNDED, S.REFUNDED, S.PAID}),
+    S.REFUNDED: frozenset({S.PARTIALLY_REFUNDED, S.PAID}),
+    S.EXPIRED: frozenset(),
+    S.PAYMENT_FAILED: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+PAID_STATES = frozenset({S.PAID, S.FULFILLED, S.SHIPPED, S.REFUNDED, S.PARTIALLY_REFUNDED})
+# When each status was first reached, by column.
+STATUS_TIMESTAMPS = {
+    S.PAID: "paid_at", S.FULFILLED: "fulfilled_at", S.SHIPPED: "shipped_at", S.EXPIRED: "expired_at",
+    S.PAYMENT_FAILED: "failed_at", S.CANCELLED: "cancelled_at", S.REFUNDED: "refunded_at",
+    S.PARTIALLY_REFUNDED: "refunded_at",
+}
+
+
+class StockState(str, enum.Enum):
+    """Where the order's units of tracked stock are."""
+
+    NONE = "none"          # nothing taken yet (or nothing tracked)
+    RESERVED = "reserved"  # taken off the shelf while the shopper pays
+    SOLD = "sold"          # paid: the reservation became a sale
+    RELEASED = "released"  # handed back: expired, failed or cancelled
+
+
+class IllegalTransition(Exception):
+    def __init__(self, order: "Order", to: OrderStatus):
+        super().__init__(f"order {order.number} cannot go from {order.status.value} to {to.value}")
+
+
+# Unambiguous characters only: no 0/O, 1/I/L, so a number read out on the phone is clear.
+_NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_order_number() -> str:
+    """A public order number: random (not guessable, not a count of our sales)."""
+    return "SH-" + "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(8))
+
+
+def _enum(cls: type[enum.Enum], length: int) -> Enum:
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e], validate_strings=True)
+
+
+class Order(db.Model):
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint("subtotal_cents >= 0 AND total_cents >= 0", name="amounts_not_negative"),
+        CheckConstraint("amount_refunded_cents >= 0", name="refund_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True, default=new_order_number)
+    status: Mapped[OrderStatus] = mapped_column(_enum(OrderStatus, 24), default=OrderStatus.PENDING, index=True)
+    stock_state: Mapped[StockState] = mapped_column(_enum(StockState, 16), default=StockState.NONE)
+    email: Mapped[str | None] = mapped_column(String(320))
+    currency: Mapped[str] = mapped_column(String(3))
+    # Money in the currency's minor unit. Until payment these are our own sums; once
+    # Stripe reports the session, they are what Stripe says was charged.
+    subtotal_cents: Mapped[int] = mapped_column(Integer, default=0)
+    shipping_cents: Mapped[int] = mapped_column(Integer, default=0)
+    tax_cents: Mapped[int] = mapped_column(Integer, default=0)
+    discount_cents: Mapped[int] = mapped_column(Integer, default=0)
+    total_cents: Mapped[int] = mapped_column(Integer, default=0)
+    amount_refunded_cents: Mapped[int] = mapped_column(Integer, default=0)
+    shipping_name: Mapped[str | None] = mapped_column(String(200))
+    shipping_address: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The cart this order came from, so paying can empty it and cancelling can return to it.
+    cart_token: Mapped[str | None] = mapped_column(String(64), index=True)
+    stripe_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    session_url: Mapped[str | None] = mapped_column(Text)
+    session_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Set when what Stripe reports disagrees with the order: a person must look.
+    needs_review: Mapped[bool] = mapped_column(default=False)
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    fulfilled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    lines: Mapped[list["OrderLine"]] = relationship(back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id")
+    events: Mapped[list["OrderEvent"]] = relationship(back_populates="order", cascade="all, delete-orphan", order_by="OrderEvent.id")
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status in PAID_STATES
+
+    def can_move_to(self, to: OrderStatus) -> bool:
+        return to in ALLOWED_TRANSITIONS[self.status]
+
+    def transition_to(self, to: OrderStatus, *, source: str, message: str = "") -> None:
+        """Move to `to`, stamping the time and recording who or what moved it."""
+        if not self.can_move_to(to):
+            raise IllegalTransition(self, to)
+        previous = self.status
+        self.status = to
+        column = STATUS_TIMESTAMPS.get(to)
+        if column and getattr(self, column) is None:
+            setattr(self, column, utcnow())
+        self.record(source=source, message=message or f"{previous.value} → {to.value}", from_status=previous, to_status=to)
+
+    def record(self, *, source: str, message: str, from_status: OrderStatus | None = None, to_status: OrderStatus | None = None) -> None:
+        self.events.append(OrderEvent(source=source[:200], message=message, from_status=from_status, to_status=to_status))
+
+    def flag_for_review(self, reason: str, *, source: str) -> None:
+        self.needs_review = True
+        self.review_reason = reason if not self.review_reason else f"{self.review_reason}\n{reason}"
+        self.record(source=source, message=f"Flagged for review: {reason}")
+
+
+class OrderLine(db.Model):
+    """A snapshot of what was bought: later changes to the product do not touch it."""
+
+    __tablename__ = "order_lines"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"), index=True)
+    product_name: Mapped[str] = mapped_column(String(200))
+    sku: Mapped[str] = mapped_column(String(64))
+    unit_price_cents: Mapped[int]
+    quantity: Mapped[int]
+    # Whether this line took units off the shelf (stock NULL means not tracked).
+    stock_tracked: Mapped[bool] = mapped_column(default=True)
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+
+    @property
+    def line_total_cents(self) -> int:
+        return self.unit_price_cents * self.quantity
+
+
+class OrderEvent(db.Model):
+    """The order's history: which Stripe event, shopper action or staff member moved it."""
+
+    __tablename__ = "order_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    source: Mapped[str] = mapped_column(String(200))  # "stripe:evt_…", "success page", "staff:ann@…"
+    message: Mapped[str] = mapped_column(Text)
+    from_status: Mapped[OrderStatus | None] = mapped_column(_enum(OrderStatus, 24))
+    to_status: Mapped[OrderStatus | None] = mapped_column(_enum(OrderStatus, 24))
+
+    order: Mapped[Order] = relationship(back_populates="events")
+
+
+class OrderRefund(db.Model):
+    """Each refund Stripe tells us of, including those made in the Stripe dashboard."""
+
+    __tablename__ = "order_refunds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    stripe_refund_id: Mapped[str] = mapped_column(String(255), unique=True)
+    amount_cents: Mapped[int]
+    status: Mapped[str] = mapped_column(String(32))  # pending, requires_action, succeeded, failed, canceled
+    reason: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class StripeEvent(db.Model):
+    """Every Stripe event we have processed. The primary key is Stripe's event id, so a
+    second delivery of one event cannot be processed twice, even by two servers at once."""
+
+    __tablename__ = "stripe_events"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    type: Mapped[str] = mapped_column(String(100))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"), index=True)
+    outcome: Mapped[str] = mapped_column(String(200), default="")
