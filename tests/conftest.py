@@ -26,14 +26,17 @@ PG_ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgre
 BACKENDS = ["sqlite", "postgresql"]
 
 
-def _worker_id() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+def run_scoped_name(prefix: str) -> str:
+    """A database name of this test worker's own in this run, so that two runs at once
+    (two developers' sessions, CI beside a local run) never drop each other's databases."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", f"p{os.getpid()}")[:10]
+    return f"{prefix}_{run}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}".lower()
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A database of this test worker's own, created fresh for the run."""
-    name = f"shop_test_{_worker_id()}"
+    name = run_scoped_name("shop_test")
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
