@@ -80,7 +80,10 @@ def count_queries(url: str) -> dict[str, int]:
         client.post("/cart/items", data={"product": "non-slip-mat", "quantity": "1"})
         for path in PAGES:
             statements: list[str] = []
-            listener = lambda *args: statements.append(args[2])  # noqa: E731
+
+            def listener(*args, _into=statements):
+                _into.append(args[2])
+
             client.get(path)  # warm
             sa.event.listen(db.engine, "before_cursor_execute", listener)
             client.get(path)

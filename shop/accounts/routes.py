@@ -52,5 +52,5 @@ def create_staff_command(email: str, name: str, password: str) -> None:
     try:
         services.create_staff_user(email, name, password)
     except services.StaffUserExists:
-        raise click.ClickException(f"{email} already has an account")
+        raise click.ClickException(f"{email} already has an account") from None
     click.echo(f"created staff account {email}")

@@ -15,7 +15,7 @@ from sqlalchemy import or_, select, update
 
 from shop.cart.services import empty_cart
 from shop.catalog.models import Product
-from shop.database import begin_write, utcnow
+from shop.database import begin_write
 from shop.extensions import db
 from shop.orders.emails import queue_order_confirmation
 from shop.orders.models import Order, OrderRefund, OrderStatus, StockState
@@ -82,7 +82,7 @@ def reserve_stock(order: Order) -> None:
     """Take every tracked line's units off the shelf, or raise OutOfStock and take none
     (the caller rolls back). Each take is one conditional UPDATE, so stock can never go
     below zero however many buyers race; products are locked in id order (no deadlock)."""
-    for line in sorted(order.lines, key=lambda l: l.product_id or 0):
+    for line in sorted(order.lines, key=lambda line: line.product_id or 0):
         if not line.stock_tracked:
             continue
         taken = db.session.execute(
@@ -101,7 +101,7 @@ def release_stock(order: Order) -> None:
     """Hand a reservation back to the shelf. Only a reservation: never a sale, never twice."""
     if order.stock_state is not StockState.RESERVED:
         return
-    for line in sorted(order.lines, key=lambda l: l.product_id or 0):
+    for line in sorted(order.lines, key=lambda line: line.product_id or 0):
         if line.stock_tracked and line.product_id is not None:
             db.session.execute(
                 update(Product)

@@ -24,7 +24,7 @@ def cart_lines(client):
     html = client.get("/cart").get_data(as_text=True)
     names = re.findall(r'<a href="/products/[^"]+">([^<]+)</a>', html)
     quantities = re.findall(r'name="quantity" type="number"[^>]*value="(\d+)"', html)
-    return list(zip(names, map(int, quantities)))
+    return list(zip(names, map(int, quantities), strict=True))
 
 
 def line_id(client):
