@@ -63,8 +63,13 @@ def register_blueprints(app: Flask) -> None:
     from shop.cart.routes import bp as cart_bp
     from shop.catalog.routes import bp as catalog_bp
     from shop.checkout.routes import bp as checkout_bp
+    from shop.content.routes import bp as content_bp
+    from shop.content.search import include_in_autogenerate, install_search_index
     from shop.main.routes import bp as main_bp
+    from shop.newsletter.routes import bp as newsletter_bp
     from shop.payments.routes import bp as payments_bp
+    from shop.seo.routes import bp as seo_bp
+    from shop.testimonials.routes import bp as testimonials_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(catalog_bp)
@@ -72,6 +77,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(checkout_bp)
     app.register_blueprint(payments_bp)
     app.register_blueprint(accounts_bp, cli_group="accounts")
+    app.register_blueprint(content_bp, cli_group="content")
+    app.register_blueprint(testimonials_bp)
+    app.register_blueprint(newsletter_bp, cli_group="newsletter")
+    app.register_blueprint(seo_bp)
+    # Site search's FTS5 objects on SQLite: created for db.create_all, hidden from autogenerate.
+    install_search_index()
+    app.extensions["migrate"].configure_args.setdefault("include_name", include_in_autogenerate)
 
 
 def register_template_helpers(app: Flask) -> None:

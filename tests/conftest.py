@@ -164,7 +164,9 @@ def count_queries(app: Flask):
         statements: list[str] = []
 
         def before(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
+            # Transaction control (SQLite's explicit BEGIN) is not a query.
+            if not statement.startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+                statements.append(statement)
 
         sa.event.listen(db.engine, "before_cursor_execute", before)
         try:

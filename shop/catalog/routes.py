@@ -3,7 +3,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 
 from shop.catalog import services
+from shop.content.services import articles_featuring
+from shop.database import utcnow
 from shop.markup import render_markdown
+from shop.seo import jsonld
+from shop.seo.urls import public_url
+from shop.testimonials.services import featured_testimonials
 
 bp = Blueprint("catalog", __name__)
 
@@ -33,4 +38,14 @@ def product_detail(slug: str):
         product=product,
         description_html=render_markdown(product.description),
         max_quantity=max_quantity,
+        featuring_articles=articles_featuring(product.id, utcnow(), 3),
+        featured_testimonials=featured_testimonials(2, product_id=product.id),
+        product_jsonld=jsonld.script_tag(
+            jsonld.product(product, current_app.config["SHOP_CURRENCY"], current_app.config["SHOP_NAME"]),
+            jsonld.breadcrumb_list([
+                ("Home", public_url("main.home")),
+                ("Products", public_url("catalog.product_list")),
+                (product.name, public_url("catalog.product_detail", slug=product.slug)),
+            ]),
+        ),
     )

@@ -9,3 +9,7 @@ def seed_all() -> Iterator[str]:
     from shop.seed.catalog import seed_catalog
 
     yield from seed_catalog()
+
+    from shop.seed.content import seed_content
+
+    yield from seed_content()

@@ -1,7 +1,7 @@
 """orders
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-26 14:17:07.193796
 
 """
@@ -12,8 +12,8 @@ import shop.database
 
 
 # revision identifiers, used by Alembic.
-revision = '0004'
-down_revision = '0003'
+revision = '0003'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
@@ -39,6 +39,7 @@ def upgrade():
     sa.Column('stripe_payment_intent_id', sa.String(length=255), nullable=True),
     sa.Column('session_url', sa.Text(), nullable=True),
     sa.Column('session_expires_at', shop.database.UTCDateTime(), nullable=True),
+    sa.Column('cancel_requested_at', shop.database.UTCDateTime(), nullable=True),
     sa.Column('needs_review', sa.Boolean(), nullable=False),
     sa.Column('review_reason', sa.Text(), nullable=True),
     sa.Column('created_at', shop.database.UTCDateTime(), nullable=False),

@@ -1,6 +1,6 @@
 """cart
 
-Revision ID: 0003
+Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-26 14:12:28.674268
 
@@ -12,7 +12,7 @@ import shop.database
 
 
 # revision identifiers, used by Alembic.
-revision = '0003'
+revision = '0002'
 down_revision = '0001'
 branch_labels = None
 depends_on = None

@@ -1,0 +1,188 @@
+"""Educational articles: who wrote them, what they are filed under, what they cite, and
+which products they feature."""
+from __future__ import annotations
+
+import enum
+import math
+import re
+from datetime import date, datetime
+
+from sqlalchemy import Column, Date, Enum, ForeignKey, Index, String, Table, Text, and_, or_
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
+
+from shop.catalog.models import Product
+from shop.database import UTCDateTime, utcnow
+from shop.extensions import db
+
+# An unhurried reader; many of ours read more slowly after a stroke, so we round up.
+WORDS_PER_MINUTE = 200
+_WORD = re.compile(r"[\w'’-]+")
+_DIRECTIVE = re.compile(r"\[\[[a-z]+:[^\]]*\]\]")
+
+
+class ArticleStatus(str, enum.Enum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"  # goes public by itself once published_at has passed
+    PUBLISHED = "published"
+
+
+class Author(db.Model):
+    __tablename__ = "authors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    credentials: Mapped[str] = mapped_column(String(200), default="")  # "Doctor of Physical Therapy"
+    bio: Mapped[str] = mapped_column(Text, default="")  # Markdown, sanitised when rendered
+    photo_path: Mapped[str | None] = mapped_column(String(300))
+    photo_alt: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def byline(self) -> str:
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+
+class ArticleCategory(db.Model):
+    __tablename__ = "article_categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(String(500), default="")
+    position: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Tag(db.Model):
+    __tablename__ = "article_tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+
+article_category_links = Table(
+    "article_category_links",
+    db.metadata,
+    Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("category_id", ForeignKey("article_categories.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+article_tag_links = Table(
+    "article_tag_links",
+    db.metadata,
+    Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("article_tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Article(db.Model):
+    __tablename__ = "articles"
+    __table_args__ = (Index("ix_articles_status_published_at", "status", "published_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(160), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500), default="")  # also the meta description
+    body: Mapped[str] = mapped_column(Text, default="")  # Markdown with [[product:slug]] and [[ref:n]]
+    hero_image_path: Mapped[str | None] = mapped_column(String(300))
+    hero_image_alt: Mapped[str] = mapped_column(String(300), default="")
+    # Shown above the body when an article touches medicines: which interactions to ask about.
+    safety_note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ArticleStatus] = mapped_column(
+        Enum(ArticleStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e], validate_strings=True),
+        default=ArticleStatus.DRAFT,
+    )
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What readers see as "Updated": set by staff when the content changes, not on every save.
+    content_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id", ondelete="RESTRICT"), index=True)
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("authors.id", ondelete="SET NULL"), index=True)
+    reviewed_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    author: Mapped[Author] = relationship(foreign_keys=[author_id])
+    reviewer: Mapped[Author | None] = relationship(foreign_keys=[reviewer_id])
+    categories: Mapped[list[ArticleCategory]] = relationship(
+        secondary=article_category_links, order_by=ArticleCategory.position
+    )
+    tags: Mapped[list[Tag]] = relationship(secondary=article_tag_links, order_by=Tag.name)
+    references: Mapped[list[ArticleReference]] = relationship(
+        back_populates="article", order_by="ArticleReference.position", cascade="all, delete-orphan"
+    )
+    featured_links: Mapped[list[ArticleProduct]] = relationship(
+        back_populates="article", order_by="ArticleProduct.position", cascade="all, delete-orphan"
+    )
+
+    @classmethod
+    def is_public(cls, now: datetime) -> ColumnElement[bool]:
+        """Published, or scheduled for a moment that has passed. Drafts never are."""
+        return and_(
+            or_(cls.status == ArticleStatus.PUBLISHED, cls.status == ArticleStatus.SCHEDULED),
+            cls.published_at.is_not(None),
+            cls.published_at <= now,
+        )
+
+    @property
+    def reading_minutes(self) -> int:
+        words = len(_WORD.findall(_DIRECTIVE.sub(" ", self.body or "")))
+        return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+    @property
+    def last_changed_at(self) -> datetime | None:
+        return self.content_updated_at or self.published_at
+
+    @property
+    def shows_updated_date(self) -> bool:
+        return bool(
+            self.content_updated_at and self.published_at
+            and self.content_updated_at.date() > self.published_at.date()
+        )
+
+    @property
+    def featured_products(self) -> list[Product]:
+        return [link.product for link in self.featured_links if link.product.active]
+
+    @property
+    def main_category(self) -> ArticleCategory | None:
+        return self.categories[0] if self.categories else None
+
+    def __repr__(self) -> str:
+        return f"<Article {self.slug}>"
+
+
+class ArticleReference(db.Model):
+    """One numbered source; `[[ref:n]]` in the body links to the n-th by position."""
+
+    __tablename__ = "article_references"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(400))
+    source: Mapped[str] = mapped_column(String(200), default="")  # "NIH Office of Dietary Supplements"
+    url: Mapped[str] = mapped_column(String(1000))
+
+    article: Mapped[Article] = relationship(back_populates="references")
+
+    @property
+    def link(self) -> str | None:
+        """The URL only when it is a web address: a typo'd `javascript:` never becomes a link."""
+        return self.url if self.url.startswith(("https://", "http://")) else None
+
+
+class ArticleProduct(db.Model):
+    """A product an article features in its "products in this article" list."""
+
+    __tablename__ = "article_products"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    article: Mapped[Article] = relationship(back_populates="featured_links")
+    product: Mapped[Product] = relationship()

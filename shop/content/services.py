@@ -1,0 +1,151 @@
+"""Reading articles, categories and authors for the public site.
+
+Only public articles are ever returned (published, or scheduled with a time that has
+passed); `now` is passed in so tests and previews can ask about any moment. Every query
+loads what its page shows eagerly, so a page's query count does not grow with the content.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from shop.catalog.models import Product
+from shop.content.models import Article, ArticleCategory, ArticleProduct, Author, article_category_links
+from shop.content.rendering import product_slugs_in
+from shop.extensions import db
+
+
+class ArticleNotFound(LookupError):
+    """No public article has that slug."""
+
+
+class CategoryNotFound(LookupError):
+    pass
+
+
+class AuthorNotFound(LookupError):
+    pass
+
+
+def public_articles(now: datetime) -> Select[tuple[Article]]:
+    """Public articles, newest first, with what a list card shows, in one query (joined
+    eager loads: SQLAlchemy applies any LIMIT to the articles before joining categories)."""
+    return (
+        select(Article)
+        .where(Article.is_public(now))
+        .options(joinedload(Article.author), joinedload(Article.categories))
+        .order_by(Article.published_at.desc(), Article.id.desc())
+    )
+
+
+def list_articles(now: datetime, page: int, per_page: int, category: ArticleCategory | None = None) -> Pagination:
+    query = public_articles(now)
+    if category is not None:
+        query = query.where(Article.categories.any(ArticleCategory.id == category.id))
+    return db.paginate(query, page=page, per_page=per_page, max_per_page=60, error_out=False)
+
+
+def latest_articles(now: datetime, limit: int = 3) -> list[Article]:
+    return list(db.session.scalars(public_articles(now).limit(limit)).unique())
+
+
+def all_categories() -> list[ArticleCategory]:
+    return list(db.session.scalars(select(ArticleCategory).order_by(ArticleCategory.position, ArticleCategory.name)))
+
+
+def get_category(slug: str) -> ArticleCategory:
+    category = db.session.scalar(select(ArticleCategory).where(ArticleCategory.slug == slug))
+    if category is None:
+        raise CategoryNotFound(slug)
+    return category
+
+
+@dataclass(frozen=True)
+class ArticlePage:
+    article: Article
+    related: list[Article]
+    # Products the body's [[product:slug]] directives name, by slug (unknown ones are absent).
+    directive_products: dict[str, Product]
+
+
+def get_article_page(slug: str, now: datetime, related_limit: int = 3) -> ArticlePage:
+    article = db.session.scalar(
+        select(Article)
+        .where(Article.slug == slug, Article.is_public(now))
+        .options(
+            joinedload(Article.author),
+            joinedload(Article.reviewer),
+            selectinload(Article.categories),
+            selectinload(Article.tags),
+            selectinload(Article.references),
+            selectinload(Article.featured_links).joinedload(ArticleProduct.product).selectinload(Product.images),
+        )
+    )
+    if article is None:
+        raise ArticleNotFound(slug)
+    return ArticlePage(article, related_articles(article, now, related_limit), directive_products(article))
+
+
+def related_articles(article: Article, now: datetime, limit: int = 3) -> list[Article]:
+    """Newest public articles sharing a category with this one."""
+    category_ids = [c.id for c in article.categories]
+    if not category_ids:
+        return []
+    sharing = select(article_category_links.c.article_id).where(article_category_links.c.category_id.in_(category_ids))
+    query = public_articles(now).where(Article.id != article.id, Article.id.in_(sharing)).limit(limit)
+    return list(db.session.scalars(query).unique())
+
+
+def directive_products(article: Article) -> dict[str, Product]:
+    slugs = product_slugs_in(article.body)
+    if not slugs:
+        return {}
+    products = db.session.scalars(
+        select(Product).where(Product.slug.in_(slugs), Product.active.is_(True)).options(selectinload(Product.images))
+    )
+    return {p.slug: p for p in products}
+
+
+def articles_featuring(product_id: int, now: datetime, limit: int = 3) -> list[Article]:
+    """Public articles that list this product among their featured products."""
+    featuring = select(ArticleProduct.article_id).where(ArticleProduct.product_id == product_id)
+    return list(db.session.scalars(public_articles(now).where(Article.id.in_(featuring)).limit(limit)).unique())
+
+
+@dataclass(frozen=True)
+class AuthorPage:
+    author: Author
+    articles: list[Article]
+    reviewed: list[Article]
+
+
+def get_author_page(slug: str, now: datetime, limit: int = 50) -> AuthorPage:
+    author = db.session.scalar(select(Author).where(Author.slug == slug))
+    if author is None:
+        raise AuthorNotFound(slug)
+    written = db.session.scalars(public_articles(now).where(Article.author_id == author.id).limit(limit)).unique()
+    reviewed = db.session.scalars(public_articles(now).where(Article.reviewer_id == author.id).limit(limit)).unique()
+    return AuthorPage(author, list(written), list(reviewed))
+
+
+def sitemap_entries(now: datetime) -> tuple[list[Article], list[ArticleCategory], list[Author]]:
+    """What the sitemap lists from the content side (without eager loads it does not need)."""
+    articles = list(db.session.scalars(select(Article).where(Article.is_public(now)).order_by(Article.published_at.desc())))
+    categories = all_categories()
+    authors = list(db.session.scalars(select(Author).where(Author.id.in_(select(Article.author_id).where(Article.is_public(now))))))
+    return articles, categories, authors
+
+
+def articles_with_unknown_products() -> dict[str, list[str]]:
+    """For staff: article slug -> product slugs its body names that no active product has."""
+    known = set(db.session.scalars(select(Product.slug).where(Product.active.is_(True))))
+    report = {}
+    for article in db.session.scalars(select(Article).order_by(Article.slug)):
+        missing = [s for s in product_slugs_in(article.body) if s not in known]
+        if missing:
+            report[article.slug] = missing
+    return report

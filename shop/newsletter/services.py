@@ -1,0 +1,200 @@
+"""The ebook and newsletter signup: double opt-in, confirmation and one-click unsubscribe.
+
+Links in emails carry signed tokens (itsdangerous), so no token table is needed:
+- a confirmation token expires after CONFIRM_MAX_AGE and names the subscriber and address;
+- an unsubscribe token never expires: an old email must always be able to unsubscribe.
+
+Every use case is idempotent: signing up, confirming or unsubscribing twice changes nothing
+the second time and shows the same page.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from flask import render_template
+from itsdangerous import BadData, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from shop.extensions import db
+from shop.newsletter.models import Subscriber, SubscriberStatus
+from shop.outbox.services import queue_email
+
+# The words next to the checkbox, by version. A new wording gets a new key; old keys stay,
+# so we can always show what someone agreed to.
+CONSENT_TEXTS = {
+    "2026-01": "Yes, email me the free stroke recovery ebook and a monthly newsletter with new articles. "
+    "I can unsubscribe at any time with one click.",
+}
+CURRENT_CONSENT_VERSION = "2026-01"
+CONFIRM_MAX_AGE = timedelta(days=7)
+EBOOK_PATH = "ebook/stroke-recovery-at-home.pdf"  # under static/
+
+_CONFIRM_SALT = "newsletter-confirm"
+_UNSUBSCRIBE_SALT = "newsletter-unsubscribe"
+
+
+class NewsletterLinkError(ValueError):
+    """A link from one of our emails that we cannot act on."""
+
+
+class ForgedLink(NewsletterLinkError):
+    """The token was not signed by us, or names an address we do not have."""
+
+
+class ExpiredLink(NewsletterLinkError):
+    pass
+
+
+class StaleLink(NewsletterLinkError):
+    """A confirmation link sent before the reader unsubscribed: it must not sign them up again."""
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    secret_key: str
+    base_url: str
+    shop_name: str
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def confirmation_serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=_CONFIRM_SALT)
+
+
+def unsubscribe_serializer(secret_key: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret_key, salt=_UNSUBSCRIBE_SALT)
+
+
+def confirmation_token(subscriber: Subscriber, secret_key: str) -> str:
+    return confirmation_serializer(secret_key).dumps({"s": subscriber.id, "e": subscriber.email})
+
+
+def unsubscribe_token(subscriber: Subscriber, secret_key: str) -> str:
+    return unsubscribe_serializer(secret_key).dumps({"s": subscriber.id, "e": subscriber.email})
+
+
+def request_signup(email: str, source: str, settings: MailSettings, now: datetime) -> None:
+    """Record a pending signup and queue the confirmation email. One transaction.
+
+    Idempotent: a second signup for a pending address re-sends the confirmation at most
+    once a day; for a confirmed address it does nothing (and says nothing different, so the
+    form does not reveal who subscribes).
+    """
+    address = normalise_email(email)
+    subscriber = db.session.scalar(select(Subscriber).where(Subscriber.email == address))
+    if subscriber is None:
+        subscriber = Subscriber(email=address, source=source[:200], consent_text_version=CURRENT_CONSENT_VERSION, signed_up_at=now)
+        db.session.add(subscriber)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            # Two signups for one address at once: the other request created the row.
+            db.session.rollback()
+            subscriber = db.session.scalar(select(Subscriber).where(Subscriber.email == address))
+            if subscriber is None:
+                raise
+    if subscriber.status is SubscriberStatus.CONFIRMED:
+        db.session.commit()
+        return
+    if subscriber.status is SubscriberStatus.UNSUBSCRIBED:
+        subscriber.status = SubscriberStatus.PENDING
+        subscriber.signed_up_at = now
+    subscriber.consent_text_version = CURRENT_CONSENT_VERSION
+    _queue_confirmation(subscriber, settings, now)
+    db.session.commit()
+
+
+def _links(subscriber: Subscriber, settings: MailSettings) -> dict[str, str]:
+    return {
+        "confirm_url": f"{settings.base_url}/newsletter/confirm/{confirmation_token(subscriber, settings.secret_key)}",
+        "unsubscribe_url": f"{settings.base_url}/newsletter/unsubscribe/{unsubscribe_token(subscriber, settings.secret_key)}",
+        "ebook_url": f"{settings.base_url}/static/{EBOOK_PATH}",
+    }
+
+
+def _unsubscribe_headers(unsubscribe_url: str) -> dict[str, str]:
+    # RFC 8058 one-click: mail apps POST "List-Unsubscribe=One-Click" to the URL.
+    return {"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def _queue_confirmation(subscriber: Subscriber, settings: MailSettings, now: datetime) -> None:
+    links = _links(subscriber, settings)
+    queue_email(
+        # One a day per address: a stranger cannot use our form to flood someone's inbox.
+        dedupe_key=f"newsletter-confirm:{subscriber.id}:{now.astimezone(timezone.utc):%Y-%m-%d}",
+        to=subscriber.email,
+        subject=f"Please confirm: your free stroke recovery ebook from {settings.shop_name}",
+        text=render_template("newsletter/email/confirm.txt", shop_name=settings.shop_name, **links),
+        headers=_unsubscribe_headers(links["unsubscribe_url"]),
+    )
+
+
+def _load(token: str, serializer: URLSafeSerializer | URLSafeTimedSerializer, max_age: timedelta | None) -> tuple[Subscriber | None, datetime | None]:
+    try:
+        if isinstance(serializer, URLSafeTimedSerializer):
+            payload, issued_at = serializer.loads(token, max_age=int(max_age.total_seconds()), return_timestamp=True)
+        else:
+            payload, issued_at = serializer.loads(token), None
+    except SignatureExpired as exc:
+        raise ExpiredLink(token) from exc
+    except BadData as exc:
+        raise ForgedLink(token) from exc
+    if not isinstance(payload, dict) or not isinstance(payload.get("s"), int) or not isinstance(payload.get("e"), str):
+        raise ForgedLink(token)
+    subscriber = db.session.get(Subscriber, payload["s"])
+    if subscriber is not None and subscriber.email != payload["e"]:
+        raise ForgedLink(token)
+    return subscriber, issued_at
+
+
+def subscriber_for_confirmation(token: str, secret_key: str) -> Subscriber:
+    """The subscriber a confirmation link is for, without changing anything (for GET)."""
+    subscriber, issued_at = _load(token, confirmation_serializer(secret_key), CONFIRM_MAX_AGE)
+    if subscriber is None:
+        raise ForgedLink(token)
+    if (
+        subscriber.status is not SubscriberStatus.CONFIRMED
+        and subscriber.unsubscribed_at is not None
+        and issued_at is not None
+        and issued_at < subscriber.unsubscribed_at.replace(microsecond=0)
+    ):
+        raise StaleLink(token)
+    return subscriber
+
+
+def confirm_subscription(token: str, settings: MailSettings, now: datetime) -> Subscriber:
+    """Confirm a signup: record when, and which consent wording. Idempotent. One transaction.
+
+    The first confirmation also queues a welcome email with the ebook link.
+    """
+    subscriber = subscriber_for_confirmation(token, settings.secret_key)
+    if subscriber.confirm(subscriber.consent_text_version or CURRENT_CONSENT_VERSION, now):
+        links = _links(subscriber, settings)
+        queue_email(
+            dedupe_key=f"newsletter-welcome:{subscriber.id}:{now:%Y-%m-%d}",
+            to=subscriber.email,
+            subject=f"Your free stroke recovery ebook from {settings.shop_name}",
+            text=render_template("newsletter/email/welcome.txt", shop_name=settings.shop_name, **links),
+            headers=_unsubscribe_headers(links["unsubscribe_url"]),
+        )
+    db.session.commit()
+    return subscriber
+
+
+def subscriber_for_unsubscribe(token: str, secret_key: str) -> Subscriber | None:
+    """None when the subscriber is gone: there is nothing left to unsubscribe."""
+    subscriber, _ = _load(token, unsubscribe_serializer(secret_key), None)
+    return subscriber
+
+
+def unsubscribe(token: str, secret_key: str, now: datetime) -> None:
+    """Stop all newsletter email to this address. Idempotent. One transaction."""
+    subscriber = subscriber_for_unsubscribe(token, secret_key)
+    if subscriber is not None:
+        subscriber.unsubscribe(now)
+    db.session.commit()

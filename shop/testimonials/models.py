@@ -1,0 +1,73 @@
+"""Survivors' stories, with the consent and disclosure records the FTC's endorsement
+guides expect us to keep."""
+from __future__ import annotations
+
+import enum
+import re
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop.catalog.models import Product
+from shop.database import UTCDateTime, utcnow
+from shop.extensions import db
+from shop.testimonials.video import VideoEmbed, video_embed
+
+
+class StorySource(str, enum.Enum):
+    STAFF = "staff"  # written or edited by us with the survivor's consent
+    VISITOR = "visitor"  # sent through "Share your story"; unpublished until reviewed
+
+
+class Testimonial(db.Model):
+    __tablename__ = "testimonials"
+    __table_args__ = (Index("ix_testimonials_published_position", "published", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(160), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))  # only as consented, e.g. a first name
+    headline: Mapped[str] = mapped_column(String(200))
+    quote: Mapped[str] = mapped_column(String(400), default="")
+    # Plain text, never Markdown or HTML: visitors write it, and it is escaped on output.
+    story: Mapped[str] = mapped_column(Text, default="")
+    condition: Mapped[str] = mapped_column(String(200), default="")  # "Ischaemic stroke, left side weakness"
+    time_since_stroke: Mapped[str] = mapped_column(String(80), default="")  # "Five years"
+    photo_path: Mapped[str | None] = mapped_column(String(300))
+    photo_alt: Mapped[str] = mapped_column(String(300), default="")
+    video_url: Mapped[str | None] = mapped_column(String(500))  # only allow-listed hosts are ever embedded
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"), index=True)
+    published: Mapped[bool] = mapped_column(default=False)
+    featured: Mapped[bool] = mapped_column(default=False)
+    position: Mapped[int] = mapped_column(default=0)
+    # Consent: when it was given and what for ("website and newsletter, first name and photo").
+    consent_given_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consent_scope: Mapped[str] = mapped_column(String(300), default="")
+    # Disclosure: anything given in return (a free product, a discount). Empty means nothing.
+    disclosure: Mapped[str] = mapped_column(String(300), default="")
+    # A composite written by us to show the kind of story we publish, not one real person.
+    illustrative: Mapped[bool] = mapped_column(default=False)
+    source: Mapped[StorySource] = mapped_column(
+        Enum(StorySource, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e], validate_strings=True),
+        default=StorySource.STAFF,
+    )
+    contact_email: Mapped[str | None] = mapped_column(String(320))  # for staff to reply; never shown
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    product: Mapped[Product | None] = relationship()
+
+    @property
+    def story_paragraphs(self) -> list[str]:
+        return [p.strip() for p in re.split(r"\n\s*\n", self.story or "") if p.strip()]
+
+    @property
+    def video(self) -> VideoEmbed | None:
+        return video_embed(self.video_url)
+
+    @property
+    def disclosure_text(self) -> str:
+        return self.disclosure or "Nothing was given in return for this story."
+
+    def __repr__(self) -> str:
+        return f"<Testimonial {self.slug}>"

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+
+from shop.database import utcnow
+from shop.extensions import limiter
+from shop.testimonials import services
+from shop.testimonials.forms import StoryForm
+
+bp = Blueprint("testimonials", __name__)
+
+PER_PAGE = 12
+
+
+@bp.get("/testimonials")
+def testimonial_list():
+    page = request.args.get("page", 1, type=int)
+    product_slug = request.args.get("product", "", type=str)
+    if page < 1:
+        abort(404)
+    try:
+        product = services.product_by_slug(product_slug) if product_slug else None
+    except services.UnknownProduct:
+        abort(404, "We don't sell a product by that name, so there are no stories about it.")
+    testimonials = services.list_testimonials(page, PER_PAGE, product)
+    if page > 1 and not testimonials.items:
+        abort(404)
+    return render_template(
+        "testimonials/list.html",
+        testimonials=testimonials,
+        product=product,
+        filter_products=services.products_with_stories(),
+    )
+
+
+@bp.route("/testimonials/submit", methods=["GET", "POST"])
+@limiter.limit("5 per hour", methods=["POST"])
+def submit():
+    form = StoryForm()
+    form.product.choices = services.product_choices()
+    if form.validate_on_submit():
+        if not form.website.data:  # a filled honeypot is a bot: thank it and keep nothing
+            services.submit_story(
+                name=form.name.data, email=form.email.data, story=form.story.data,
+                product_slug=form.product.data, time_since_stroke=form.time_since_stroke.data or "",
+                now=utcnow(), staff_email=current_app.config["SHOP_SUPPORT_EMAIL"],
+            )
+        return redirect(url_for("testimonials.thanks"), code=303)
+    return render_template("testimonials/submit.html", form=form), (400 if form.errors else 200)
+
+
+@bp.get("/testimonials/thanks")
+def thanks():
+    return render_template("testimonials/thanks.html")
+
+
+@bp.get("/testimonials/<slug>")
+def testimonial_detail(slug: str):
+    try:
+        testimonial = services.get_testimonial(slug)
+    except services.TestimonialNotFound:
+        abort(404)
+    # The player loads only after the reader asks for it: no third-party request before then.
+    play = request.args.get("play") == "1" and testimonial.video is not None
+    return render_template("testimonials/detail.html", testimonial=testimonial, play_video=play)
