@@ -235,7 +235,13 @@ def cancel_checkout(order_number: str, cart_token: str | None) -> Order:
         raise orders.OrderNotFound(order_number)
     if order.status is not OrderStatus.PENDING:
         return order
-    session_id = order.stripe_session_id
+    order_id, session_id = order.id, order.stripe_session_id
+    begin_write()
+    order = orders.lock_order(order_id=order_id)
+    if order.cancel_requested_at is None:
+        order.cancel_requested_at = utcnow()
+        order.record(source="shopper", message="Shopper asked to cancel")
+    db.session.commit()
     if session_id:
         try:
             gateway.expire_checkout_session(session_id)
@@ -246,12 +252,10 @@ def cancel_checkout(order_number: str, cart_token: str | None) -> Order:
                 return orders.fulfil_order(session, source="cancel page").order or order
         except gateway.PaymentProviderUnavailable:
             # Cannot reach Stripe: leave the order pending; the session expires by itself
-            # and its webhook (or reconciliation) hands the stock back.
+            # and its webhook (or reconciliation) marks it cancelled and hands stock back.
             return order
     begin_write()
-    order = orders.lock_order(order_id=order.id)
-    orders.cancel_pending_order(order, source="shopper", message="Shopper returned from Stripe without paying")
+    order = orders.lock_order(order_id=order_id)
+    orders.cancel_pending_order(order, source="shopper", message=orders.SHOPPER_CANCELLED)
     db.session.commit()
     return order
-
-

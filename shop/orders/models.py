@@ -104,6 +104,9 @@ class Order(db.Model):
     stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     session_url: Mapped[str | None] = mapped_column(Text)
     session_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The shopper came back from Stripe and asked to stop. Set before we ask Stripe to
+    # expire the session, so the expiry webhook, whenever it lands, knows it was a cancel.
+    cancel_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when what Stripe reports disagrees with the order: a person must look.
     needs_review: Mapped[bool] = mapped_column(default=False)
     review_reason: Mapped[str | None] = mapped_column(Text)

@@ -22,6 +22,7 @@ from shop.orders.models import Order, OrderRefund, OrderStatus, StockState
 
 log = logging.getLogger(__name__)
 
+SHOPPER_CANCELLED = "Shopper returned from Stripe without paying; stock handed back"
 AWAITING_PAYMENT = "Checkout complete; awaiting a delayed payment (such as a bank debit)"
 
 
@@ -228,6 +229,9 @@ def apply_session_ended(session: dict[str, Any], to: OrderStatus, *, source: str
         return "unknown order"
     if order.status is not OrderStatus.PENDING:
         return f"left {order.status.value}"
+    if to is OrderStatus.EXPIRED and order.cancel_requested_at is not None:
+        # Our own cancel page asked Stripe to expire it: the shopper cancelled.
+        to, message = OrderStatus.CANCELLED, SHOPPER_CANCELLED
     release_stock(order)
     order.transition_to(to, source=source, message=message)
     return to.value

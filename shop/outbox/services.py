@@ -14,11 +14,13 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import or_, select, update
 
-from shop.database import utcnow
+from shop.database import begin_write, utcnow
 from shop.extensions import db
 from shop.outbox.models import OutboxEmail
 
 MAX_ATTEMPTS = 8
+# How long a worker's claim on an email lasts before another may try it.
+CLAIM_FOR = timedelta(minutes=5)
 
 
 def queue_email(
@@ -100,29 +102,45 @@ def send_pending(smtp_url: str, sender: str, limit: int = 50, timeout: float = 1
     db.session.rollback()
     sent = failed = 0
     for email_id in due_ids:
-        claim_until = utcnow() + timedelta(minutes=5)
-        claimed = db.session.execute(
-            update(OutboxEmail)
-            .where(OutboxEmail.id == email_id, OutboxEmail.sent_at.is_(None))
-            .where(or_(OutboxEmail.next_attempt_at.is_(None), OutboxEmail.next_attempt_at <= utcnow()))
-            .values(next_attempt_at=claim_until, attempts=OutboxEmail.attempts + 1)
-        ).rowcount
-        db.session.commit()
-        if not claimed:
-            continue
-        email = db.session.get(OutboxEmail, email_id)
+        message = _claim(email_id, sender)
+        if message is None:
+            continue  # another worker has it
         try:
-            _deliver(settings, build_message(email, sender), timeout)
+            _deliver(settings, message, timeout)
         except (OSError, smtplib.SMTPException) as exc:
-            email.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
-            email.next_attempt_at = utcnow() + timedelta(seconds=30 * 2 ** min(email.attempts, 8))
+            _record_failure(email_id, f"{exc.__class__.__name__}: {exc}"[:2000])
             failed += 1
         else:
-            email.sent_at = utcnow()
-            email.last_error = None
+            begin_write()
+            db.session.execute(update(OutboxEmail).where(OutboxEmail.id == email_id).values(sent_at=utcnow(), last_error=None))
+            db.session.commit()
             sent += 1
-        db.session.commit()
     return sent, failed
+
+
+def _claim(email_id: int, sender: str) -> EmailMessage | None:
+    """Claim one due email for this worker, in its own committed write transaction."""
+    begin_write()
+    claimed = db.session.execute(
+        update(OutboxEmail)
+        .where(OutboxEmail.id == email_id, OutboxEmail.sent_at.is_(None))
+        .where(or_(OutboxEmail.next_attempt_at.is_(None), OutboxEmail.next_attempt_at <= utcnow()))
+        .values(next_attempt_at=utcnow() + CLAIM_FOR, attempts=OutboxEmail.attempts + 1)
+    ).rowcount
+    if not claimed:
+        db.session.rollback()
+        return None
+    message = build_message(db.session.get(OutboxEmail, email_id), sender)
+    db.session.commit()
+    return message
+
+
+def _record_failure(email_id: int, error: str) -> None:
+    begin_write()
+    email = db.session.get(OutboxEmail, email_id)
+    email.last_error = error
+    email.next_attempt_at = utcnow() + timedelta(seconds=30 * 2 ** min(email.attempts, 8))
+    db.session.commit()
 
 
 def _deliver(settings: SmtpSettings, message: EmailMessage, timeout: float) -> None:
