@@ -115,20 +115,12 @@ def upgrade():
     sa.Column('id', sa.String(length=255), nullable=False),
     sa.Column('type', sa.String(length=100), nullable=False),
     sa.Column('received_at', shop.database.UTCDateTime(), nullable=False),
-    sa.Column('order_id', sa.Integer(), nullable=True),
     sa.Column('outcome', sa.String(length=200), nullable=False),
-    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_stripe_events_order_id_orders'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stripe_events'))
     )
-    with op.batch_alter_table('stripe_events', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_stripe_events_order_id'), ['order_id'], unique=False)
-
 
 
 def downgrade():
-    with op.batch_alter_table('stripe_events', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_stripe_events_order_id'))
-
     op.drop_table('stripe_events')
     with op.batch_alter_table('order_refunds', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_order_refunds_order_id'))

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from shop.cart.cookie import current_cart_token
 from shop.checkout import services
+from shop.orders.models import OrderStatus
 from shop.orders.services import OrderNotFound, OutOfStock
 from shop.payments.gateway import PaymentProviderUnavailable
 
@@ -44,5 +45,10 @@ def cancel():
     if order.is_paid:
         flash(f"Your order {order.number} is already paid. Thank you!", "success")
         return redirect(url_for("main.home"), code=303)
+    if order.status is OrderStatus.PENDING:
+        # A bank payment already under way, or Stripe out of reach: nothing to undo here.
+        flash(f"Your order {order.number} is still open while its payment is confirmed. If you did not pay, "
+              "it closes by itself within the hour and nothing is charged. Your cart still holds everything.", "success")
+        return redirect(url_for("cart.show"), code=303)
     flash("You did not pay, and nothing was charged. Your cart still holds everything.", "success")
     return redirect(url_for("cart.show"), code=303)

@@ -213,5 +213,6 @@ class StripeEvent(db.Model):
     id: Mapped[str] = mapped_column(String(255), primary_key=True)
     type: Mapped[str] = mapped_column(String(100))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"), index=True)
+    # What it did ("fulfilled", "duplicate", ...); the order's own history names the
+    # event id ("stripe:evt_…") for every change it made.
     outcome: Mapped[str] = mapped_column(String(200), default="")

@@ -1,0 +1,184 @@
+"""POST /checkout through the real `stripe` library against the stand-in over HTTP."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from shop.catalog.models import Product, ProductKind
+from shop.extensions import db
+from shop.orders.models import Order, OrderStatus, StockState
+from tests.checkout.support import add_to_cart, cart_lines, checkout, count, fresh, reload, stock_of, stripe_session
+from tests.factories import make_product
+from tests.htmlcheck import page_text
+
+
+def _sessions_at_stripe(standin) -> int:
+    return len(standin.standin.store.sessions)
+
+
+def test_checkout_sends_the_shopper_to_stripe_with_our_lines_and_amounts(app, client, standin):
+    trainer = make_product(name="Trainer", sku="TR-1", price_cents=2990, stock=5)
+    grip = make_product(name="Grip ball", sku="GR-1", price_cents=500, stock=20)
+    add_to_cart(client, trainer, 2)
+    add_to_cart(client, grip, 1)
+
+    response = client.post("/checkout")
+
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith(standin.base_url + "/")
+    order = db.session.scalar(sa.select(Order))
+    assert order.status is OrderStatus.PENDING and order.stock_state is StockState.RESERVED
+    assert (order.subtotal_cents, order.shipping_cents, order.total_cents) == (6480, 995, 7475)
+    assert [(line.sku, line.unit_price_cents, line.quantity) for line in order.lines] == [("TR-1", 2990, 2), ("GR-1", 500, 1)]
+    assert stock_of(trainer) == 3 and stock_of(grip) == 19
+
+    session = stripe_session(standin, order.stripe_session_id)
+    assert session["url"] == response.headers["Location"]
+    assert session["status"] == "open" and session["mode"] == "payment"
+    assert [(i["description"], i["quantity"], i["price"]["unit_amount"], i["amount_total"])
+            for i in session["line_items"]["data"]] == [("Trainer", 2, 2990, 5980), ("Grip ball", 1, 500, 500)]
+    assert session["currency"] == "usd"
+    assert session["amount_subtotal"] == 6480 and session["amount_total"] == 7475
+    assert session["total_details"]["amount_shipping"] == 995
+    assert session["client_reference_id"] == order.number
+    assert session["metadata"] == {"order_number": order.number}
+    assert session["shipping_address_collection"] == {"allowed_countries": app.config["SHIPPING_COUNTRIES"]}
+    assert session["success_url"].endswith("/checkout/success?session_id={CHECKOUT_SESSION_ID}")
+    assert int(order.session_expires_at.timestamp()) == session["expires_at"]
+    assert 30 * 60 < session["expires_at"] - session["created"] <= 31 * 60
+
+
+def test_orders_at_the_free_shipping_threshold_ship_free(app, client, standin):
+    device = make_product(price_cents=app.config["FREE_SHIPPING_FROM_CENTS"], stock=3)
+
+    order = checkout(client, device)
+
+    assert (order.shipping_cents, order.total_cents) == (0, 10000)
+    session = stripe_session(standin, order.stripe_session_id)
+    assert session["amount_total"] == 10000 and session["total_details"]["amount_shipping"] == 0
+    assert session["shipping_address_collection"] is not None
+
+
+def test_a_digital_only_cart_checks_out_without_shipping(app, client, standin):
+    guide = make_product(name="Exercise guide", kind=ProductKind.DIGITAL, price_cents=1900, stock=None)
+
+    order = checkout(client, guide)
+
+    assert (order.shipping_cents, order.total_cents) == (0, 1900)
+    assert order.stock_state is StockState.RESERVED and stock_of(guide) is None
+    session = stripe_session(standin, order.stripe_session_id)
+    assert session["shipping_address_collection"] is None
+    assert session["shipping_options"] == [] and session["amount_total"] == 1900
+
+
+def test_a_price_posted_with_the_form_is_ignored(app, client, standin):
+    trainer = make_product(price_cents=29900, stock=5)
+    add_to_cart(client, trainer, 1)
+
+    response = client.post("/checkout", data={"price": "1", "unit_amount": "1", "price_cents": "1",
+                                              "amount_total": "1", "line_items[0][price_data][unit_amount]": "1"})
+
+    assert response.status_code == 303
+    order = db.session.scalar(sa.select(Order))
+    assert order.total_cents == 29900
+    session = stripe_session(standin, order.stripe_session_id)
+    assert session["line_items"]["data"][0]["price"]["unit_amount"] == 29900
+    assert session["amount_total"] == 29900
+
+
+def test_the_price_charged_is_the_price_at_checkout_not_when_added(app, client, standin):
+    trainer = make_product(price_cents=2000, stock=5)
+    add_to_cart(client, trainer, 1)
+    trainer.price_cents = 2500
+    db.session.commit()
+
+    order = checkout(client)
+
+    assert order.lines[0].unit_price_cents == 2500
+    assert stripe_session(standin, order.stripe_session_id)["amount_subtotal"] == 2500
+
+
+def test_stock_short_at_checkout_explains_the_line_and_keeps_the_cart(app, client, standin):
+    trainer = make_product(name="SteadyHand Trainer", stock=5)
+    grip = make_product(name="Grip ball", stock=20)
+    add_to_cart(client, trainer, 3)
+    add_to_cart(client, grip, 1)
+    trainer.stock = 2  # someone else bought meanwhile
+    db.session.commit()
+    token = db.session.scalar(sa.text("SELECT token FROM carts"))
+
+    response = client.post("/checkout")
+
+    assert response.status_code == 303 and response.headers["Location"].endswith("/cart")
+    text = page_text(client.get("/cart"))
+    assert "Only 2 of the SteadyHand Trainer are left" in text
+    assert "Please fix the items marked in your cart" in text
+    assert "Grip ball are left" not in text
+    assert cart_lines(token) == [(trainer.id, 3), (grip.id, 1)]
+    assert count(Order) == 0
+    assert stock_of(trainer) == 2 and stock_of(grip) == 20
+    assert _sessions_at_stripe(standin) == 0
+
+
+def test_an_empty_cart_cannot_check_out(app, client, standin):
+    trainer = make_product(stock=5)
+    add_to_cart(client, trainer, 1)
+    line_id = db.session.scalar(sa.text("SELECT id FROM cart_lines"))
+    client.post(f"/cart/items/{line_id}", data={"quantity": "0"})
+
+    response = client.post("/checkout")
+
+    assert response.status_code == 303 and response.headers["Location"].endswith("/cart")
+    assert "Your cart is empty." in page_text(client.get("/cart"))
+    assert count(Order) == 0 and stock_of(trainer) == 5 and _sessions_at_stripe(standin) == 0
+
+
+def test_a_browser_without_a_cart_cannot_check_out(app, client, standin):
+    response = client.post("/checkout")
+
+    assert response.status_code == 303
+    assert "Your cart is empty." in page_text(client.get("/cart"))
+    assert count(Order) == 0 and _sessions_at_stripe(standin) == 0
+
+
+def test_a_cart_with_a_deactivated_product_cannot_check_out(app, client, standin):
+    trainer = make_product(name="Old Trainer", stock=5)
+    grip = make_product(name="Grip ball", stock=5)
+    add_to_cart(client, trainer, 1)
+    add_to_cart(client, grip, 1)
+    trainer.active = False
+    db.session.commit()
+
+    response = client.post("/checkout")
+
+    assert response.status_code == 303
+    text = page_text(client.get("/cart"))
+    assert "The Old Trainer is no longer sold." in text
+    assert count(Order) == 0
+    assert stock_of(trainer) == 5 and stock_of(grip) == 5
+    assert _sessions_at_stripe(standin) == 0
+
+
+def test_checkout_without_the_csrf_token_is_refused(app, client, standin):
+    trainer = make_product(stock=5)
+    add_to_cart(client, trainer, 1)
+
+    response = client.post("/checkout", csrf=False)
+
+    assert response.status_code == 400
+    assert count(Order) == 0 and stock_of(trainer) == 5 and _sessions_at_stripe(standin) == 0
+
+
+def test_checking_out_again_replaces_the_open_checkout(app, client, standin):
+    trainer = make_product(stock=5)
+    first = checkout(client, trainer, 2)
+
+    second = checkout(client)
+
+    first = reload(first)
+    assert first.status is OrderStatus.CANCELLED and first.stock_state is StockState.RELEASED
+    assert second.id != first.id and second.status is OrderStatus.PENDING
+    assert stock_of(trainer) == 3  # reserved once, not twice
+    assert stripe_session(standin, first.stripe_session_id)["status"] == "expired"
+    assert stripe_session(standin, second.stripe_session_id)["status"] == "open"
+    fresh()
+    assert db.session.scalar(sa.select(sa.func.sum(Product.stock))) == 3

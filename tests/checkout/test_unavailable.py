@@ -1,0 +1,117 @@
+"""Stripe down, failing or refusing our key: the shopper sees that nothing was charged,
+keeps the cart, and no stock stays locked in an order that can never be paid."""
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+from shop.extensions import db
+from shop.orders.models import Order, OrderStatus, StockState
+from tests.checkout.conftest import _Quiet
+from tests.checkout.support import add_to_cart, cart_lines, count, fresh, stock_of
+from tests.factories import make_product
+from tests.htmlcheck import page_text
+
+
+class AlwaysFailing:
+    """A loopback HTTP server that answers every request 500 with Stripe's error JSON."""
+
+    def __init__(self) -> None:
+        self.hits = 0
+        self.server = make_server("127.0.0.1", 0, self, threaded=True, request_handler=_Quiet)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread.start()
+
+    def __call__(self, environ, start_response):
+        self.hits += 1
+        body = json.dumps({"error": {"type": "api_error", "message": "An unknown error occurred"}}).encode()
+        start_response("500 Internal Server Error", [("Content-Type", "application/json"),
+                                                     ("Content-Length", str(len(body)))])
+        return [body]
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def failing_stripe() -> Iterator[AlwaysFailing]:
+    server = AlwaysFailing()
+    yield server
+    server.stop()
+
+
+def _closed_port_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"  # released: nothing listens there now
+
+
+def point_stripe_at(app, **config) -> None:
+    app.config.update(config)
+    app.extensions.pop("stripe_client", None)  # the gateway caches its client
+
+
+@pytest.fixture(params=["unreachable", "answers-500", "refuses-our-key"])
+def stripe_trouble(request, app, standin):
+    if request.param == "unreachable":
+        point_stripe_at(app, STRIPE_API_BASE=_closed_port_url())
+    elif request.param == "answers-500":
+        server = request.getfixturevalue("failing_stripe")
+        point_stripe_at(app, STRIPE_API_BASE=server.url)
+    else:
+        point_stripe_at(app, STRIPE_SECRET_KEY="sk_test_not_our_key")
+    return request.param
+
+
+def test_checkout_when_stripe_fails_charges_nothing_and_hands_the_stock_back(app, client, standin, stripe_trouble):
+    trainer = make_product(name="SteadyHand Trainer", stock=5)
+    grip = make_product(name="Grip ball", stock=None)
+    add_to_cart(client, trainer, 2)
+    add_to_cart(client, grip, 1)
+
+    response = client.post("/checkout")
+
+    assert response.status_code == 503
+    text = page_text(response)
+    assert "Nothing was charged" in text and "Your cart still holds everything" in text
+    order = db.session.scalar(sa.select(Order))
+    assert order.status is OrderStatus.CANCELLED and order.cancelled_at is not None
+    assert order.stock_state is StockState.RELEASED and order.stripe_session_id is None
+    assert stock_of(trainer) == 5 and stock_of(grip) is None
+    assert cart_lines(order.cart_token) == [(trainer.id, 2), (grip.id, 1)]
+    assert "SteadyHand Trainer" in page_text(client.get("/cart"))
+    assert len(standin.standin.store.sessions) == 0
+
+
+def test_the_500_answer_was_really_asked(app, client, standin, failing_stripe):
+    point_stripe_at(app, STRIPE_API_BASE=failing_stripe.url)
+    add_to_cart(client, make_product(stock=5), 1)
+
+    assert client.post("/checkout").status_code == 503
+    assert failing_stripe.hits == 1  # the test stand-in for a failing Stripe was called, once
+
+
+def test_checkout_works_again_once_stripe_is_back(app, client, standin):
+    trainer = make_product(stock=5)
+    add_to_cart(client, trainer, 2)
+    good_base = app.config["STRIPE_API_BASE"]
+    point_stripe_at(app, STRIPE_API_BASE=_closed_port_url())
+    assert client.post("/checkout").status_code == 503
+
+    point_stripe_at(app, STRIPE_API_BASE=good_base)
+    response = client.post("/checkout")
+
+    assert response.status_code == 303 and response.headers["Location"].startswith(standin.base_url)
+    fresh()
+    statuses = db.session.scalars(sa.select(Order.status).order_by(Order.id)).all()
+    assert statuses == [OrderStatus.CANCELLED, OrderStatus.PENDING]
+    assert stock_of(trainer) == 3 and count(Order, Order.stock_state == StockState.RESERVED) == 1
