@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.checkout.conftest import LiveShop, live_shop, smtp_server, standin  # noqa: F401  (shared fixtures)
+# The real Stripe stand-in and the shop on a loopback port, as the checkout tests use them.
+from tests.checkout.conftest import app_config, live_shop, standin  # noqa: F401
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -36,16 +37,3 @@ def page(browser: Browser) -> Iterator[Page]:
     page.set_default_timeout(10_000)
     yield page
     context.close()
-
-
-@pytest.fixture
-def app_config(standin):
-    from tests.checkout.conftest import WEBHOOK_SECRET
-
-    return {
-        "STRIPE_SECRET_KEY": standin.api_key,
-        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        "STRIPE_API_BASE": standin.base_url,
-        "STRIPE_MAX_NETWORK_RETRIES": 0,
-        "STRIPE_TIMEOUT_SECONDS": 5,
-    }

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from shop.catalog.models import Product
 from shop.extensions import db
 from shop.orders.models import Order, OrderStatus
+from shop.outbox.models import OutboxEmail
 
 pytestmark = pytest.mark.browser
 
@@ -75,3 +76,20 @@ def test_large_text_big_targets_and_no_sideways_scrolling(seeded, browser, live_
         )
         assert small == [], f"{path}: targets under 44x44 px: {small}"
     context.close()
+
+
+def test_from_an_article_to_the_cart_and_to_the_ebook_signup(seeded, page, live_shop):
+    page.goto(f"{live_shop.url}/articles")
+    page.get_by_role("link", name="Does magnesium oil help stroke recovery?").first.click()
+    expect(page.locator("body")).to_contain_text("not medical advice")
+    page.get_by_role("button", name=re.compile("Add to cart")).first.click()
+    expect(page.locator(".mini-cart")).to_contain_text("Cart: 1 item")
+
+    page.goto(f"{live_shop.url}/")
+    page.get_by_label("Your email address").fill("carer@example.org")
+    page.get_by_role("checkbox").check()
+    page.get_by_role("button", name="Send me the free ebook").click()
+    expect(page.locator("main")).to_contain_text("Please check your email")
+    db.session.rollback()
+    queued = db.session.scalar(sa.select(OutboxEmail).where(OutboxEmail.to_address == "carer@example.org"))
+    assert queued is not None and "List-Unsubscribe" in queued.headers
