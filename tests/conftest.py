@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 
@@ -128,7 +128,8 @@ class ShopClient(FlaskClient):
         # database session, not the test's (which the `app` fixture keeps pushed).
         # The test's session commits first: what the test set up becomes visible to the
         # request, and no snapshot the test holds (SQLite) hides what the request writes.
-        db.session.commit()
+        if has_app_context():
+            db.session.commit()
         with self.application.app_context():
             return super().open(*args, **kwargs)
 

@@ -1,0 +1,44 @@
+"""Rate limits hold across several app servers when they share Redis."""
+import uuid
+
+import pytest
+import redis
+
+from shop import create_app
+from shop.extensions import db
+from tests.conftest import ShopClient, make_test_config
+from tests.htmlcheck import page_text
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def redis_prefix():
+    client = redis.Redis.from_url(REDIS_URL)
+    client.ping()  # Redis is part of this machine: fail, never skip, when it is missing
+    prefix = f"shop-test-{uuid.uuid4().hex}"
+    yield prefix
+    for key in client.scan_iter(f"*{prefix}*"):
+        client.delete(key)
+    client.close()
+
+
+@pytest.fixture
+def app_config(redis_prefix):
+    return {"RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": redis_prefix}
+
+
+def test_two_app_servers_share_one_login_limit_through_redis(app, database_url, app_config):
+    other_server = create_app(make_test_config(database_url, **app_config))
+    other_server.test_client_class = ShopClient
+    a, b = app.test_client(), other_server.test_client()
+    attempt = {"email": "staff@example.com", "password": "wrong"}
+    try:
+        statuses = [(a if i % 2 else b).post("/login", data=attempt).status_code for i in range(10)]
+        assert 429 not in statuses  # ten attempts a minute are allowed in all
+        refused = a.post("/login", data=attempt)
+        assert refused.status_code == 429 and "slow down" in page_text(refused)
+        assert b.post("/login", data=attempt).status_code == 429
+    finally:
+        with other_server.app_context():
+            db.engine.dispose()
