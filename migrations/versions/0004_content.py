@@ -179,14 +179,14 @@ SQLITE_SEARCH_INDEX = [
     "title, summary, body, tokenize = 'porter unicode61 remove_diacritics 2')",
     "CREATE TRIGGER IF NOT EXISTS search_index_article_insert AFTER INSERT ON articles BEGIN "
     "INSERT INTO search_index(rowid, title, summary, body) VALUES (new.id * 2, new.title, new.summary, new.body); END",
-    "CREATE TRIGGER IF NOT EXISTS search_index_article_update AFTER UPDATE ON articles BEGIN "
+    "CREATE TRIGGER IF NOT EXISTS search_index_article_update AFTER UPDATE OF title, summary, body ON articles BEGIN "
     "DELETE FROM search_index WHERE rowid = old.id * 2; "
     "INSERT INTO search_index(rowid, title, summary, body) VALUES (new.id * 2, new.title, new.summary, new.body); END",
     "CREATE TRIGGER IF NOT EXISTS search_index_article_delete AFTER DELETE ON articles BEGIN "
     "DELETE FROM search_index WHERE rowid = old.id * 2; END",
     "CREATE TRIGGER IF NOT EXISTS search_index_product_insert AFTER INSERT ON products BEGIN "
     "INSERT INTO search_index(rowid, title, summary, body) VALUES (new.id * 2 + 1, new.name, new.summary, new.description); END",
-    "CREATE TRIGGER IF NOT EXISTS search_index_product_update AFTER UPDATE ON products BEGIN "
+    "CREATE TRIGGER IF NOT EXISTS search_index_product_update AFTER UPDATE OF name, summary, description ON products BEGIN "
     "DELETE FROM search_index WHERE rowid = old.id * 2 + 1; "
     "INSERT INTO search_index(rowid, title, summary, body) VALUES (new.id * 2 + 1, new.name, new.summary, new.description); END",
     "CREATE TRIGGER IF NOT EXISTS search_index_product_delete AFTER DELETE ON products BEGIN "

@@ -1,7 +1,7 @@
 """Site search over articles and products, one function for both databases.
 
 SQLite: an FTS5 table `search_index` kept in step by triggers on `articles` and `products`
-(created by migration 0002, and by `install_search_index` for `db.create_all`). Its rowid
+(created by migration 0004, and by `install_search_index` for `db.create_all`). Its rowid
 says what a row is: article id * 2, or product id * 2 + 1, so a trigger can replace a row by
 rowid instead of scanning the index.
 
@@ -35,18 +35,20 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _TERM = re.compile(r"\w+", re.UNICODE)
 
 SEARCH_INDEX_DDL = [
+    # Update triggers watch only the searched columns: a stock change at checkout must
+    # not rewrite the product's index row.
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_index USING fts5("
     "title, summary, body, tokenize = 'porter unicode61 remove_diacritics 2')",
     "CREATE TRIGGER IF NOT EXISTS search_index_article_insert AFTER INSERT ON articles BEGIN "
     "INSERT INTO search_index(rowid, title, summary, body) VALUES (new.id * 2, new.title, new.summary, new.body); END",
-    "CREATE TRIGGER IF NOT EXISTS search_index_article_update AFTER UPDATE ON articles BEGIN "
+    "CREATE TRIGGER IF NOT EXISTS search_index_article_update AFTER UPDATE OF title, summary, body ON articles BEGIN "
     "DELETE FROM search_index WHERE rowid = old.id * 2; "
     "INSERT INTO search_index(rowid, title, summary, body) VALUES (new.id * 2, new.title, new.summary, new.body); END",
     "CREATE TRIGGER IF NOT EXISTS search_index_article_delete AFTER DELETE ON articles BEGIN "
     "DELETE FROM search_index WHERE rowid = old.id * 2; END",
     "CREATE TRIGGER IF NOT EXISTS search_index_product_insert AFTER INSERT ON products BEGIN "
     "INSERT INTO search_index(rowid, title, summary, body) VALUES (new.id * 2 + 1, new.name, new.summary, new.description); END",
-    "CREATE TRIGGER IF NOT EXISTS search_index_product_update AFTER UPDATE ON products BEGIN "
+    "CREATE TRIGGER IF NOT EXISTS search_index_product_update AFTER UPDATE OF name, summary, description ON products BEGIN "
     "DELETE FROM search_index WHERE rowid = old.id * 2 + 1; "
     "INSERT INTO search_index(rowid, title, summary, body) VALUES (new.id * 2 + 1, new.name, new.summary, new.description); END",
     "CREATE TRIGGER IF NOT EXISTS search_index_product_delete AFTER DELETE ON products BEGIN "
@@ -61,7 +63,7 @@ def _create_search_index(target: Any, connection: Any, **kw: Any) -> None:
 
 
 def install_search_index() -> None:
-    """Give `db.create_all()` on SQLite (the tests) the same FTS objects as migration 0002.
+    """Give `db.create_all()` on SQLite (the tests) the same FTS objects as migration 0004.
 
     Hooked on the metadata, not a table, because the triggers need both `articles` and
     `products` to exist first. Installed once per process, however many apps are made.
