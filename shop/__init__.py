@@ -60,6 +60,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from shop.accounts.routes import bp as accounts_bp
+    from shop.admin.routes import bp as admin_bp
     from shop.cart.routes import bp as cart_bp
     from shop.catalog.routes import bp as catalog_bp
     from shop.checkout.routes import bp as checkout_bp
@@ -81,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(testimonials_bp)
     app.register_blueprint(newsletter_bp, cli_group="newsletter")
     app.register_blueprint(seo_bp)
+    app.register_blueprint(admin_bp)
     # Site search's FTS5 objects on SQLite: created for db.create_all, hidden from autogenerate.
     install_search_index()
     app.extensions["migrate"].configure_args.setdefault("include_name", include_in_autogenerate)

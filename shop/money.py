@@ -4,6 +4,8 @@ This is the one place that turns it into text for people.
 """
 from __future__ import annotations
 
+import re
+
 # Currencies whose smallest unit is the whole unit (Stripe calls them zero-decimal).
 ZERO_DECIMAL = {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"}
 SYMBOLS = {"usd": "$", "cad": "CA$", "aud": "A$", "nzd": "NZ$", "eur": "€", "gbp": "£", "jpy": "¥"}
@@ -24,12 +26,19 @@ def format_money(cents: int | None, currency: str = "usd") -> str:
     return f"{sign}{symbol}{whole:,}.{minor:02d}"
 
 
-def parse_money(text: str) -> int:
-    """Parse "129.00" or "129" typed by staff into cents, without floats."""
-    text = text.strip().replace(",", "").lstrip("$")
-    if not text:
-        raise ValueError("Enter an amount, for example 129.00")
-    whole, _, minor = text.partition(".")
-    if not whole.isdigit() and whole != "" or (minor and (not minor.isdigit() or len(minor) > 2)):
+_AMOUNT = re.compile(r"(?P<whole>\d{1,3}(?:,\d{3})+|\d+)?(?:\.(?P<minor>\d{1,2}))?")
+
+
+def parse_money(text: str, currency: str = "usd") -> int:
+    """Parse an amount typed by staff ("129", "129.5", "1,299.99") into minor units,
+    without floats. Zero-decimal currencies take whole numbers only."""
+    cleaned = text.strip().lstrip(SYMBOLS.get(currency.lower(), "$")).strip()
+    match = _AMOUNT.fullmatch(cleaned)
+    if not cleaned or not match or not (match["whole"] or match["minor"]):
         raise ValueError("Enter an amount such as 129.00")
-    return int(whole or "0") * 100 + int((minor + "00")[:2])
+    whole = int((match["whole"] or "0").replace(",", ""))
+    if currency.lower() in ZERO_DECIMAL:
+        if match["minor"] is not None:
+            raise ValueError("Enter a whole amount, without decimals")
+        return whole
+    return whole * 100 + int((match["minor"] or "").ljust(2, "0"))

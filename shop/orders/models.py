@@ -189,6 +189,11 @@ class OrderEvent(db.Model):
     order: Mapped[Order] = relationship(back_populates="events")
 
 
+# Refund statuses under which the money has left the shop, or may still: a failed or
+# canceled refund gave it back.
+LIVE_REFUND_STATUSES = ("pending", "requires_action", "succeeded")
+
+
 class OrderRefund(db.Model):
     """Each refund Stripe tells us of, including those made in the Stripe dashboard."""
 

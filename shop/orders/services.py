@@ -18,7 +18,7 @@ from shop.catalog.models import Product
 from shop.database import begin_write
 from shop.extensions import db
 from shop.orders.emails import queue_order_confirmation
-from shop.orders.models import Order, OrderRefund, OrderStatus, StockState
+from shop.orders.models import LIVE_REFUND_STATUSES, Order, OrderRefund, OrderStatus, StockState
 
 log = logging.getLogger(__name__)
 
@@ -298,7 +298,7 @@ def apply_refund(refund: dict[str, Any], *, source: str) -> str:
     if row.status in {"failed", "canceled"}:
         live = db.session.scalars(
             select(OrderRefund.amount_cents).where(
-                OrderRefund.order_id == order.id, OrderRefund.status.in_(["pending", "succeeded", "requires_action"])
+                OrderRefund.order_id == order.id, OrderRefund.status.in_(LIVE_REFUND_STATUSES)
             )
         ).all()
         order.record(source=source, message=f"Refund {refund['id']} {row.status}")

@@ -67,3 +67,14 @@ def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(tmp_path):
         assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(sa.text("PRAGMA busy_timeout")).scalar() == 10000
+
+
+@pytest.mark.parametrize("text, currency, cents", [("1200", "jpy", 1200), ("1,200", "jpy", 1200), ("12", "eur", 1200)])
+def test_parse_money_knows_zero_decimal_currencies(text, currency, cents):
+    assert parse_money(text, currency) == cents
+
+
+@pytest.mark.parametrize("bad, currency", [("1,2", "usd"), (".", "usd"), ("12.5", "jpy"), ("1,20,000", "usd")])
+def test_parse_money_refuses_odd_separators(bad, currency):
+    with pytest.raises(ValueError):
+        parse_money(bad, currency)

@@ -1,0 +1,1 @@
+"""The staff area: orders (ship, refund, review) and shoppers' stories (publish, reject)."""

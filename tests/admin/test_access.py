@@ -1,0 +1,103 @@
+"""Only logged-in, active staff reach /admin; every action needs the CSRF token."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from shop.accounts.models import StaffUser
+from shop.extensions import db
+from shop.orders.models import Order, OrderEvent, OrderStatus
+from shop.testimonials import models as story_models
+from tests.admin.conftest import log_in, make_order, make_staff, make_submitted_story
+from tests.htmlcheck import page_text
+
+PAGES = ["/admin", "/admin/orders", "/admin/orders?status=paid", "/admin/orders/SH-NOSUCH", "/admin/stories"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_anonymous_visitors_are_sent_to_log_in_and_come_back(app, client, path):
+    response = client.get(path)
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/login?next=")
+    staff = make_staff()
+    back = client.post(response.headers["Location"], data={"email": staff.email, "password": "a long staff password"})
+    assert back.status_code == 303 and back.headers["Location"] == path
+
+
+def test_anonymous_button_press_changes_nothing_and_asks_to_log_in(app, client):
+    order = make_order(status=OrderStatus.PAID)
+    response = client.post(f"/admin/orders/{order.number}/ship")
+    assert response.status_code == 303 and response.headers["Location"] == "/login?next=/admin"
+    db.session.expire_all()
+    assert db.session.get(Order, order.id).status is OrderStatus.PAID
+
+
+def test_switched_off_staff_are_refused(app, client):
+    staff = make_staff()
+    log_in(client)
+    assert client.get("/admin").status_code == 200
+    db.session.execute(sa.update(StaffUser).where(StaffUser.id == staff.id).values(active=False))
+    db.session.commit()
+    for path in PAGES:
+        response = client.get(path)
+        assert response.status_code == 403, path
+        assert "switched off" in page_text(response)
+    assert 'href="/admin"' not in client.get("/").get_data(as_text=True)
+
+
+def test_switched_off_staff_cannot_log_in(app, client):
+    make_staff(active=False)
+    response = client.post("/login?next=/admin", data={"email": "ann@example.com", "password": "a long staff password"})
+    assert response.status_code == 200
+    assert client.get("/admin").status_code == 303
+
+
+def test_staff_link_and_log_out_button_only_for_staff(app, client):
+    home = client.get("/")
+    assert 'href="/admin"' not in home.get_data(as_text=True) and "Log out" not in page_text(home)
+    make_staff()
+    log_in(client)
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/admin"' in home and 'action="/logout"' in home and "Log out" in home
+    response = client.post("/logout")
+    assert response.status_code == 303
+    assert client.get("/admin").status_code == 303
+    assert 'href="/admin"' not in client.get("/").get_data(as_text=True)
+
+
+def test_staff_pages_are_not_cached_or_indexed(staff_client):
+    response = staff_client.get("/admin")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert '<meta name="robots" content="noindex, nofollow">' in response.get_data(as_text=True)
+
+
+def _actions() -> list[tuple[str, dict]]:
+    order = make_order(status=OrderStatus.PAID, needs_review=True, review_reason="Amounts disagree")
+    story = make_submitted_story()
+    return [
+        (f"/admin/orders/{order.number}/ship", {}),
+        (f"/admin/orders/{order.number}/refund", {"scope": "full", "attempt": "x" * 20}),
+        (f"/admin/orders/{order.number}/review", {"note": "Checked with Stripe"}),
+        (f"/admin/stories/{story.id}/publish", {}),
+        (f"/admin/stories/{story.id}/reject", {}),
+    ]
+
+
+def _snapshot():
+    db.session.expire_all()
+    order = db.session.scalar(sa.select(Order))
+    story = db.session.scalar(sa.select(story_models.Testimonial))
+    events = db.session.scalar(sa.select(sa.func.count()).select_from(OrderEvent))
+    return order.status, order.needs_review, events, story is not None and story.published
+
+
+def test_every_action_needs_the_csrf_token(staff_client):
+    actions = _actions()
+    before = _snapshot()
+    for path, data in actions:
+        response = staff_client.post(path, data=data, csrf=False)
+        assert response.status_code == 400, path
+        assert "could not be checked" in page_text(response)
+        response = staff_client.post(path, data={**data, "csrf_token": "forged"}, csrf=False)
+        assert response.status_code == 400, path
+    assert _snapshot() == before
