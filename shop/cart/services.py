@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
@@ -18,6 +18,7 @@ from shop.catalog.models import Product, ProductImage
 from shop.database import begin_write, utcnow
 from shop.extensions import db
 from shop.money import format_money
+from shop.orders.models import Order, OrderLine, OrderStatus, StockState
 
 MAX_LINES = 50  # distinct products in one cart: far above any real order, stops abuse
 
@@ -96,9 +97,30 @@ def new_cart_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def line_limit(product: Product, max_per_line: int) -> int:
+def available_to_cart(product: Product, held: int = 0) -> int | None:
+    """Units this cart may have: the shelf, plus what its own unpaid checkout holds (a
+    shopper who pressed Back on Stripe's page must not find their cart "sold out" by
+    their own reservation). None when stock is not tracked."""
+    return None if product.stock is None else product.stock + held
+
+
+def line_limit(product: Product, max_per_line: int, held: int = 0) -> int:
     """The most of this product one cart line may hold right now."""
-    return max_per_line if product.stock is None else min(max_per_line, product.stock)
+    available = available_to_cart(product, held)
+    return max_per_line if available is None else min(max_per_line, available)
+
+
+def _held_by_cart(token: str | None, product_id: int | None = None):
+    """Units of a product reserved by this cart's own pending checkout, as SQL."""
+    query = (
+        select(func.coalesce(func.sum(OrderLine.quantity), 0))
+        .join(Order, OrderLine.order_id == Order.id)
+        .where(Order.cart_token == token, Order.status == OrderStatus.PENDING,
+               Order.stock_state == StockState.RESERVED, OrderLine.stock_tracked.is_(True))
+    )
+    if product_id is None:
+        return query.where(OrderLine.product_id == CartLine.product_id).correlate(CartLine).scalar_subquery()
+    return db.session.scalar(query.where(OrderLine.product_id == product_id)) if token else 0
 
 
 def _get_cart(token: str | None, *, lock: bool = False) -> Cart | None:
@@ -117,15 +139,15 @@ def _purchasable_product(slug: str) -> Product:
     return product
 
 
-def _check_quantity(product: Product, quantity: int, max_per_line: int) -> None:
+def _check_quantity(product: Product, quantity: int, max_per_line: int, held: int = 0) -> None:
     if quantity < 1:
         raise InvalidQuantity("Please choose a quantity of at least 1.")
-    if product.stock is not None and product.stock <= 0:
+    available = available_to_cart(product, held)
+    if available is not None and available <= 0:
         raise NotEnoughStock(f"Sorry, the {product.name} is out of stock.")
-    limit = line_limit(product, max_per_line)
-    if quantity > limit:
-        if product.stock is not None and product.stock < max_per_line:
-            raise NotEnoughStock(f"We have only {product.stock} of the {product.name} left, so your cart can hold up to {product.stock}.")
+    if quantity > line_limit(product, max_per_line, held):
+        if available is not None and available < max_per_line:
+            raise NotEnoughStock(f"We have only {available} of the {product.name} left, so your cart can hold up to {available}.")
         raise InvalidQuantity(f"You can buy up to {max_per_line} of the {product.name} in one order.")
 
 
@@ -143,14 +165,15 @@ def add_to_cart(token: str | None, product_slug: str, quantity: int, max_per_lin
         db.session.add(cart)
         db.session.flush()
     line = db.session.scalar(select(CartLine).where(CartLine.cart_id == cart.id, CartLine.product_id == product.id))
+    held = _held_by_cart(token, product.id)
     if line is None:
-        _check_quantity(product, quantity, max_per_line)
+        _check_quantity(product, quantity, max_per_line, held)
         if len(cart.lines) >= MAX_LINES:
             raise CartFull(f"Your cart can hold up to {MAX_LINES} different products.")
         line = CartLine(cart=cart, product_id=product.id, quantity=quantity, price_seen_cents=product.price_cents)
         db.session.add(line)
     else:
-        _check_quantity(product, line.quantity + quantity, max_per_line)
+        _check_quantity(product, line.quantity + quantity, max_per_line, held)
         line.quantity += quantity
         line.price_seen_cents = product.price_cents
     cart.updated_at = utcnow()
@@ -176,7 +199,7 @@ def set_line_quantity(token: str | None, line_id: int, quantity: int, max_per_li
         product = line.product
         if not product.active:
             raise ProductUnavailable(f"Sorry, the {product.name} is no longer available. You can remove it from your cart.")
-        _check_quantity(product, quantity, max_per_line)
+        _check_quantity(product, quantity, max_per_line, _held_by_cart(token, product.id))
         line.quantity = quantity
         line.price_seen_cents = product.price_cents
     cart.updated_at = utcnow()
@@ -213,31 +236,32 @@ def view_cart(token: str | None, currency: str, max_per_line: int) -> CartView:
     """The cart as it stands now, priced from the database. Read-only: one query."""
     if not token:
         return CartView(currency=currency)
-    lines = db.session.scalars(
-        select(CartLine)
+    rows = db.session.execute(
+        select(CartLine, _held_by_cart(token))
         .join(CartLine.cart)
         .join(CartLine.product)
         .where(Cart.token == token)
         .options(contains_eager(CartLine.product).selectinload(Product.images.and_(ProductImage.position == 0)))
         .order_by(CartLine.id)
     ).all()
-    views = tuple(_line_view(line, currency, max_per_line) for line in lines)
+    views = tuple(_line_view(line, currency, max_per_line, held) for line, held in rows)
     return CartView(lines=views, currency=currency)
 
 
-def _line_view(line: CartLine, currency: str, max_per_line: int) -> CartLineView:
+def _line_view(line: CartLine, currency: str, max_per_line: int, held: int) -> CartLineView:
     product = line.product
+    available = available_to_cart(product, held)
     notices: list[str] = []
     purchasable = True
     if not product.active:
         purchasable = False
         notices.append(f"The {product.name} is no longer sold. Please remove it to check out.")
-    elif product.stock is not None and product.stock <= 0:
+    elif available is not None and available <= 0:
         purchasable = False
         notices.append(f"The {product.name} is now out of stock. Please remove it to check out.")
-    elif product.stock is not None and line.quantity > product.stock:
+    elif available is not None and line.quantity > available:
         purchasable = False
-        notices.append(f"Only {product.stock} of the {product.name} are left. Please lower the quantity to check out.")
+        notices.append(f"Only {available} of the {product.name} are left. Please lower the quantity to check out.")
     elif line.quantity > max_per_line:
         purchasable = False
         notices.append(f"You can buy up to {max_per_line} of the {product.name}. Please lower the quantity.")
@@ -252,7 +276,7 @@ def _line_view(line: CartLine, currency: str, max_per_line: int) -> CartLineView
         quantity=line.quantity,
         unit_price_cents=product.price_cents,
         line_total_cents=product.price_cents * line.quantity,
-        max_quantity=max(line_limit(product, max_per_line), 1),
+        max_quantity=max(line_limit(product, max_per_line, held), 1),
         purchasable=purchasable,
         notices=tuple(notices),
     )

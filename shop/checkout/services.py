@@ -148,16 +148,13 @@ def start_checkout(cart_token: str | None, settings: CheckoutSettings) -> str:
 def _create_pending_order(cart_token: str | None, settings: CheckoutSettings) -> tuple[Order, bool]:
     begin_write()
     cart = db.session.scalar(select(Cart).where(Cart.token == cart_token).with_for_update()) if cart_token else None
-    view = view_cart(cart_token, settings.currency, settings.max_per_line)
-    if cart is None or view.is_empty:
+    if cart is None:
         db.session.rollback()
         raise CartNotReady("Your cart is empty.")
-    if not view.can_checkout:
-        db.session.rollback()
-        raise CartNotReady("Please fix the items marked in your cart before you check out.")
 
-    # One cart, one open checkout: an earlier pending order of this cart (the back
-    # button, a double click) hands its stock back before this one takes it.
+    # One cart, one open checkout: an earlier pending order of this cart (the Back
+    # button on Stripe's page, a double click) hands its stock back first, so this one
+    # can take it. Nothing is committed unless the new order is made.
     earlier = db.session.scalars(
         select(Order).where(Order.cart_token == cart_token, Order.status == OrderStatus.PENDING).with_for_update()
     ).all()
@@ -166,6 +163,14 @@ def _create_pending_order(cart_token: str | None, settings: CheckoutSettings) ->
         orders.cancel_pending_order(old, source="checkout", message="Superseded by a new checkout of the same cart")
         if old.stripe_session_id:
             superseded_sessions.append(old.stripe_session_id)
+
+    view = view_cart(cart_token, settings.currency, settings.max_per_line)
+    if view.is_empty:
+        db.session.rollback()
+        raise CartNotReady("Your cart is empty.")
+    if not view.can_checkout:
+        db.session.rollback()
+        raise CartNotReady("Please fix the items marked in your cart before you check out.")
 
     subtotal = sum(line.line_total_cents for line in view.lines)
     needs_shipping = any(line.product.kind is not ProductKind.DIGITAL for line in view.lines)

@@ -182,3 +182,34 @@ def test_checking_out_again_replaces_the_open_checkout(app, client, standin):
     assert stripe_session(standin, second.stripe_session_id)["status"] == "open"
     fresh()
     assert db.session.scalar(sa.select(sa.func.sum(Product.stock))) == 3
+
+
+def test_back_from_stripe_then_checkout_again_with_the_last_units(app, client, standin):
+    """The shopper's own unpaid checkout holds the last units: the cart still offers them,
+    and a second checkout hands the first one's stock over instead of "sold out"."""
+    mat = make_product(name="Tabletop Mat", stock=2)
+    first = checkout(client, mat, 2)
+    assert stock_of(mat) == 0
+
+    cart_page = page_text(client.get("/cart"))  # as after pressing Back on Stripe's page
+    assert "out of stock" not in cart_page and "Checkout" in cart_page
+
+    response = client.post("/checkout")
+    assert response.status_code == 303 and response.headers["Location"].startswith(standin.base_url)
+    assert reload(first).status is OrderStatus.CANCELLED
+    db.session.rollback()
+    second = db.session.scalar(sa.select(Order).where(Order.id != first.id))
+    assert second.status is OrderStatus.PENDING and second.stock_state is StockState.RESERVED
+    assert stock_of(mat) == 0
+    assert stripe_session(standin, first.stripe_session_id)["status"] == "expired"
+
+
+def test_another_shoppers_reservation_still_counts_as_sold(app, standin):
+    mat = make_product(name="Tabletop Mat", stock=2)
+    first_shopper, second_shopper = app.test_client(), app.test_client()
+    second_shopper.post("/cart/items", data={"product": mat.slug, "quantity": "2"})
+    checkout(first_shopper, mat, 2)
+    assert stock_of(mat) == 0
+    assert "out of stock" in page_text(second_shopper.get("/cart"))
+    response = second_shopper.post("/checkout")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/cart")
