@@ -1,7 +1,7 @@
 """Site search over articles and products, one function for both databases.
 
 SQLite: an FTS5 table `search_index` kept in step by triggers on `articles` and `products`
-(created by migration 0004, and by `install_search_index` for `db.create_all`). Its rowid
+(created by migration 0004, and by `install_search_index` when tests build the schema from the models). Its rowid
 says what a row is: article id * 2, or product id * 2 + 1, so a trigger can replace a row by
 rowid instead of scanning the index.
 
@@ -63,7 +63,7 @@ def _create_search_index(target: Any, connection: Any, **kw: Any) -> None:
 
 
 def install_search_index() -> None:
-    """Give `db.create_all()` on SQLite (the tests) the same FTS objects as migration 0004.
+    """Give a schema built from the models on SQLite (the tests) the same FTS objects as migration 0004.
 
     Hooked on the metadata, not a table, because the triggers need both `articles` and
     `products` to exist first. Installed once per process, however many apps are made.
