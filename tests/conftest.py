@@ -176,3 +176,12 @@ def count_queries(app: Flask):
             sa.event.remove(db.engine, "before_cursor_execute", before)
 
     return counter
+
+
+def queries_for_page(count_queries, client, path: str) -> int:
+    """SQL statements one GET of `path` issues, after a warm-up request."""
+    client.get(path)  # warm: the first request in a worker may load metadata
+    with count_queries() as queries:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return len(queries)

@@ -10,23 +10,12 @@ import sqlalchemy as sa
 from shop.extensions import db
 from shop.orders.models import Order, OrderEvent, OrderRefund, OrderStatus
 from tests.admin.conftest import STAFF_EMAIL
-from tests.checkout.conftest import WEBHOOK_SECRET
+from tests.checkout.conftest import app_config  # noqa: F401  (settings pointing at the stand-in)
 from tests.checkout.support import checkout, count, reload
 from tests.factories import make_product
 from tests.htmlcheck import page_text
 
 ATTEMPT = "attempt-0123456789abcdef"
-
-
-@pytest.fixture
-def app_config(standin):
-    return {
-        "STRIPE_SECRET_KEY": standin.api_key,
-        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        "STRIPE_API_BASE": standin.base_url,
-        "STRIPE_MAX_NETWORK_RETRIES": 0,
-        "STRIPE_TIMEOUT_SECONDS": 5,
-    }
 
 
 @pytest.fixture

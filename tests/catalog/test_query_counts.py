@@ -1,15 +1,8 @@
 """Queries per page stay the same as the catalogue grows."""
 import pytest
 
+from tests.conftest import queries_for_page
 from tests.factories import make_product
-
-
-def _queries_for(count_queries, client, path):
-    client.get(path)  # warm: first request in a worker may load metadata
-    with count_queries() as queries:
-        response = client.get(path)
-    assert response.status_code == 200
-    return len(queries)
 
 
 @pytest.mark.parametrize("path", ["/", "/products", "/products/product-probe"])
@@ -17,12 +10,12 @@ def test_page_queries_do_not_grow_with_the_catalogue(app, client, count_queries,
     make_product(slug="product-probe", images=3, position=0)
     for _ in range(4):
         make_product(images=2)
-    small = _queries_for(count_queries, client, path)
+    small = queries_for_page(count_queries, client, path)
     for _ in range(495):
         make_product(images=2, commit=False)
     from shop.extensions import db
 
     db.session.commit()
-    large = _queries_for(count_queries, client, path)
+    large = queries_for_page(count_queries, client, path)
     assert small == large, f"{path}: {small} queries with 5 products, {large} with 500"
     assert large <= 4, f"{path} issues {large} queries"

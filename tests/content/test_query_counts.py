@@ -3,15 +3,8 @@ import pytest
 
 from shop.extensions import db
 from tests.content.factories import make_article, make_author, make_category, make_testimonial
+from tests.conftest import queries_for_page
 from tests.factories import make_product
-
-
-def _queries_for(count_queries, client, path):
-    client.get(path)  # warm: first request in a worker may load metadata
-    with count_queries() as queries:
-        response = client.get(path)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def _add_content(count, product, category, author):
@@ -32,8 +25,8 @@ def test_content_page_queries_do_not_grow(app, client, count_queries, path):
     make_article(slug="probe", author=author, categories=[category], references=3, products=[product],
                  body="Text.[[ref:1]]\n\n[[product:probe-product]]")
     _add_content(4, product, category, author)
-    small = _queries_for(count_queries, client, path)
+    small = queries_for_page(count_queries, client, path)
     _add_content(45, product, category, author)
-    large = _queries_for(count_queries, client, path)
+    large = queries_for_page(count_queries, client, path)
     assert small == large, f"{path}: {small} queries with 5 articles and stories, {large} with 50"
     assert large <= 10, f"{path} issues {large} queries"
