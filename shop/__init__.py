@@ -2,12 +2,9 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 from typing import Any, Mapping
 
 from flask import Flask, request
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from shop.config import DEV_SECRET_KEY, ROOT, settings_from_env, validate
 from shop.extensions import csrf, db, limiter, login_manager, migrate
@@ -49,9 +46,11 @@ def register_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     import shop.models  # noqa: F401  (every table registered before anything queries)
+    from shop.database import init_database
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    init_database(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -65,27 +64,14 @@ def register_blueprints(app: Flask) -> None:
     from shop.catalog.routes import bp as catalog_bp
     from shop.checkout.routes import bp as checkout_bp
     from shop.content.routes import bp as content_bp
-    from shop.content.search import include_in_autogenerate, install_search_index
-    from shop.main.routes import bp as main_bp
     from shop.newsletter.routes import bp as newsletter_bp
-    from shop.payments.routes import bp as payments_bp
     from shop.seo.routes import bp as seo_bp
+    from shop.storefront.routes import bp as storefront_bp
     from shop.testimonials.routes import bp as testimonials_bp
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(catalog_bp)
-    app.register_blueprint(cart_bp, cli_group="cart")
-    app.register_blueprint(checkout_bp)
-    app.register_blueprint(payments_bp)
-    app.register_blueprint(accounts_bp, cli_group="accounts")
-    app.register_blueprint(content_bp, cli_group="content")
-    app.register_blueprint(testimonials_bp)
-    app.register_blueprint(newsletter_bp, cli_group="newsletter")
-    app.register_blueprint(seo_bp)
-    app.register_blueprint(admin_bp)
-    # Site search's FTS5 objects on SQLite: created for db.create_all, hidden from autogenerate.
-    install_search_index()
-    app.extensions["migrate"].configure_args.setdefault("include_name", include_in_autogenerate)
+    for blueprint in (storefront_bp, catalog_bp, cart_bp, checkout_bp, accounts_bp, content_bp, testimonials_bp,
+                      newsletter_bp, seo_bp, admin_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -120,24 +106,3 @@ def register_commands(app: Flask) -> None:
     from shop.cli import register_cli
 
     register_cli(app)
-
-
-@event.listens_for(Engine, "connect")
-def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    """WAL lets readers run while one writer writes; foreign keys are off by default in
-    SQLite; the busy timeout makes a second writer wait instead of failing at once."""
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        # We emit BEGIN ourselves (below), so a writer can ask for BEGIN IMMEDIATE.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-
-@event.listens_for(Engine, "begin")
-def _begin_sqlite(conn: Any) -> None:
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))

@@ -1,21 +1,18 @@
-"""Command-line tasks: `flask --app wsgi seed`, and each domain's group."""
+"""Every command-line group, registered in this one place. Each domain with commands
+keeps them in shop/<domain>/cli.py; `flask --app wsgi --help` lists them all."""
 from __future__ import annotations
 
-import click
 from flask import Flask
 
 
 def register_cli(app: Flask) -> None:
-    from shop.orders.cli import orders_cli
+    from shop.accounts.cli import accounts_cli
+    from shop.cart.cli import cart_cli
+    from shop.checkout.cli import checkout_cli
+    from shop.content.cli import content_cli
+    from shop.newsletter.cli import newsletter_cli
     from shop.outbox.cli import outbox_cli
+    from shop.seed.cli import seed_command
 
-    app.cli.add_command(outbox_cli)
-    app.cli.add_command(orders_cli)
-
-    @app.cli.command("seed")
-    def seed_command() -> None:
-        """Load the demo catalogue and content. Running it twice changes nothing."""
-        from shop.seed import seed_all
-
-        for line in seed_all():
-            click.echo(line)
+    for command in (accounts_cli, cart_cli, checkout_cli, content_cli, newsletter_cli, outbox_cli, seed_command):
+        app.cli.add_command(command)

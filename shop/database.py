@@ -1,23 +1,22 @@
-"""The declarative base, and column types every domain shares."""
+"""The database as every domain uses it: column types, the writer's transaction, and the
+per-connection setup of SQLite (WAL, foreign keys, BEGIN IMMEDIATE, the search index).
+
+`init_database(app)` is called once by `create_app()`; nothing here imports a domain.
+"""
 from __future__ import annotations
 
+import enum
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
+from typing import Any
 
-from sqlalchemy import DateTime, MetaData, types
-from sqlalchemy.orm import DeclarativeBase
+from flask import Flask
+from sqlalchemy import DateTime, Enum, event, text, types
+from sqlalchemy.engine import Engine
 
-# Stable constraint names, so Alembic can drop or alter them on every backend.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+from shop.extensions import db
 
 
 def utcnow() -> datetime:
@@ -48,6 +47,13 @@ class UTCDateTime(types.TypeDecorator[datetime]):
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
+def enum_column(cls: type[enum.Enum], length: int = 20) -> Enum:
+    """A Python enum stored as its values in a VARCHAR with a CHECK, the same on both
+    databases (no native PostgreSQL enum type for migrations to alter)."""
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e],
+                validate_strings=True)
+
+
 def begin_write() -> None:
     """Start a use case's transaction as a writer.
 
@@ -57,8 +63,92 @@ def begin_write() -> None:
     is locked" when another writer committed in between. PostgreSQL needs nothing: its
     use cases lock the rows they change (SELECT ... FOR UPDATE, conditional UPDATEs).
     """
-    from shop.extensions import db
-
     db.session.rollback()
     if db.engine.dialect.name == "sqlite":
         db.session.connection(execution_options={"sqlite_begin": "BEGIN IMMEDIATE"})
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """One use case's writes: begun as a writer (begin_write), committed when the block
+    ends, rolled back if anything in it raises - a refusal leaves nothing half-done."""
+    begin_write()
+    try:
+        yield
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()
+
+
+# ---------------------------------------------------------------- SQLite connections
+
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    """WAL lets readers run while one writer writes; foreign keys are off by default in
+    SQLite; the busy timeout makes a second writer wait instead of failing at once."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        # We emit BEGIN ourselves (below), so a writer can ask for BEGIN IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def _begin_sqlite(conn: Any) -> None:
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
+
+
+# ---------------------------------------------------------------- the search index
+
+# Site search on SQLite: an FTS5 table kept in step by triggers on `articles` and
+# `products` (migration 0004 creates the same objects). Its rowid says what a row is:
+# article id * 2, or product id * 2 + 1, so a trigger replaces a row by rowid.
+SEARCH_INDEX_DDL = [
+    # Update triggers watch only the searched columns: a stock change at checkout must
+    # not rewrite the product's index row.
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_index USING fts5("
+    "title, summary, body, tokenize = 'porter unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER IF NOT EXISTS search_index_article_insert AFTER INSERT ON articles BEGIN "
+    "INSERT INTO search_index(rowid, title, summary, body) VALUES (new.id * 2, new.title, new.summary, new.body); END",
+    "CREATE TRIGGER IF NOT EXISTS search_index_article_update AFTER UPDATE OF title, summary, body ON articles BEGIN "
+    "DELETE FROM search_index WHERE rowid = old.id * 2; "
+    "INSERT INTO search_index(rowid, title, summary, body) VALUES (new.id * 2, new.title, new.summary, new.body); END",
+    "CREATE TRIGGER IF NOT EXISTS search_index_article_delete AFTER DELETE ON articles BEGIN "
+    "DELETE FROM search_index WHERE rowid = old.id * 2; END",
+    "CREATE TRIGGER IF NOT EXISTS search_index_product_insert AFTER INSERT ON products BEGIN "
+    "INSERT INTO search_index(rowid, title, summary, body) VALUES (new.id * 2 + 1, new.name, new.summary, new.description); END",
+    "CREATE TRIGGER IF NOT EXISTS search_index_product_update AFTER UPDATE OF name, summary, description ON products BEGIN "
+    "DELETE FROM search_index WHERE rowid = old.id * 2 + 1; "
+    "INSERT INTO search_index(rowid, title, summary, body) VALUES (new.id * 2 + 1, new.name, new.summary, new.description); END",
+    "CREATE TRIGGER IF NOT EXISTS search_index_product_delete AFTER DELETE ON products BEGIN "
+    "DELETE FROM search_index WHERE rowid = old.id * 2 + 1; END",
+]
+
+
+def _create_search_index(target: Any, connection: Any, **kw: Any) -> None:
+    if connection.dialect.name == "sqlite":
+        for statement in SEARCH_INDEX_DDL:
+            connection.execute(text(statement))
+
+
+def include_in_autogenerate(name: str | None, type_: str, parent_names: dict[str, Any]) -> bool:
+    """Alembic must not see the FTS table and its shadow tables as tables to drop."""
+    return not (type_ == "table" and name is not None and name.startswith("search_index"))
+
+
+def init_database(app: Flask) -> None:
+    """Hooks that live as long as the process, installed once however many apps are made:
+    SQLite's per-connection settings, and the search index for a schema built from the
+    models (tests' db.create_all) - on the metadata, because its triggers need both tables."""
+    for target, name, listener in (
+        (Engine, "connect", _tune_sqlite),
+        (Engine, "begin", _begin_sqlite),
+        (db.metadata, "after_create", _create_search_index),
+    ):
+        if not event.contains(target, name, listener):
+            event.listen(target, name, listener)
+    app.extensions["migrate"].configure_args.setdefault("include_name", include_in_autogenerate)

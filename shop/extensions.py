@@ -1,6 +1,7 @@
 """Every Flask extension, created unbound so any module can import it without a cycle.
 
-`create_app()` binds them to the app (cookiecutter-flask's pattern).
+`create_app()` binds them to the app (cookiecutter-flask's pattern). This module imports
+nothing from the shop: it sits below everything else.
 """
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -8,8 +9,22 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
 
-from shop.database import Base
+# Stable constraint names, so Alembic can drop or alter them on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()

@@ -1,15 +1,24 @@
-"""Fixtures shared by every test.
+"""Fixtures shared by every test, in this one file.
 
 Each test that takes `app` runs twice: on SQLite and on PostgreSQL (127.0.0.1:5432,
 TEST_DATABASE_URL to change). PostgreSQL is required: if it is missing, tests fail
 rather than skip, so CI can never go green without it.
+
+A test that takes `standin` gets the offline Stripe stand-in running over HTTP, and an
+`app` pointed at it; `live_shop` serves that app on a loopback port so the stand-in can
+deliver its signed webhooks. `smtp_server` is a real SMTP server on loopback.
+
+The fast lane, `./scripts/test -m "not slow"`, runs SQLite only: every PostgreSQL run of
+a test, the browser tests and the tests marked slow are "slow".
 """
 from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,8 +28,15 @@ from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 
 from shop import create_app
+from shop.accounts.models import StaffUser
 from shop.extensions import db
-from tests.htmlcheck import page_text  # noqa: F401  (re-exported for tests)
+from shop.orders.models import OrderStatus
+from stripe_standin.testing import StandinServer, start_standin
+from tests.factories import STAFF_EMAIL, make_product, make_staff
+from tests.support.db import reload
+from tests.support.live import LiveServer, Mailbox, SmtpServer
+from tests.support.shopper import checkout, log_in
+from tests.support.stripe import WEBHOOK_SECRET, all_delivered_ok
 
 PG_ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = ["sqlite", "postgresql"]
@@ -49,6 +65,20 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file with the schema, built once per worker; each test gets a copy,
+    which is much quicker than building the schema again."""
+    path = tmp_path_factory.mktemp("schema") / "template.sqlite"
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    with app.app_context():
+        db.create_all()
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
 def _postgres_schema(postgres_url: str) -> str:
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": postgres_url})
     with app.app_context():
@@ -73,6 +103,14 @@ def make_test_config(database_url: str, **overrides: Any) -> dict[str, Any]:
     return config
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("db_backend") == "postgresql"
+        if on_postgres or item.get_closest_marker("browser") or item.get_closest_marker("postgres_only"):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(params=BACKENDS)
 def db_backend(request: pytest.FixtureRequest) -> str:
     return request.param
@@ -81,7 +119,9 @@ def db_backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def database_url(db_backend: str, request: pytest.FixtureRequest, tmp_path) -> str:
     if db_backend == "sqlite":
-        return f"sqlite:///{tmp_path / 'shop.sqlite'}"
+        path = tmp_path / "shop.sqlite"
+        shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
+        return f"sqlite:///{path}"
     return request.getfixturevalue("_postgres_schema")
 
 
@@ -92,12 +132,14 @@ def app_config() -> dict[str, Any]:
 
 
 @pytest.fixture
-def app(database_url: str, db_backend: str, app_config: dict[str, Any]) -> Iterator[Flask]:
-    app = create_app(make_test_config(database_url, **app_config))
+def app(database_url: str, db_backend: str, app_config: dict[str, Any], request: pytest.FixtureRequest) -> Iterator[Flask]:
+    config = make_test_config(database_url)
+    if "standin" in request.fixturenames:
+        config.update(stripe_config(request.getfixturevalue("standin")))
+    config.update(app_config)
+    app = create_app(config)
     app.test_client_class = ShopClient
     with app.app_context():
-        if db_backend == "sqlite":
-            db.create_all()
         yield app
         db.session.remove()
         if db_backend == "postgresql":
@@ -145,6 +187,91 @@ class ShopClient(FlaskClient):
 @pytest.fixture
 def client(app: Flask) -> ShopClient:
     return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    """Runs `flask ...` commands against the test's app, as an operator would."""
+    return app.test_cli_runner()
+
+
+# ---------------------------------------------------------------- Stripe, the live shop, email
+
+def stripe_config(standin: StandinServer) -> dict[str, Any]:
+    return {
+        "STRIPE_SECRET_KEY": standin.api_key,
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "STRIPE_API_BASE": standin.base_url,
+        "STRIPE_MAX_NETWORK_RETRIES": 0,
+        "STRIPE_TIMEOUT_SECONDS": 5,
+    }
+
+
+@pytest.fixture
+def standin() -> Iterator[StandinServer]:
+    """The offline Stripe stand-in over HTTP, signing its webhooks with WEBHOOK_SECRET."""
+    server = start_standin(webhook_secret=WEBHOOK_SECRET, api_key="sk_test_checkout", retry_delays=(0.05, 0.1, 0.2))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def live_shop(app: Flask, standin: StandinServer) -> Iterator[LiveServer]:
+    """The test's app on a real loopback port; the stand-in delivers webhooks to it."""
+    shop = LiveServer(app)
+    app.config["SHOP_BASE_URL"] = shop.url
+    standin.set_webhook_url(f"{shop.url}/webhooks/stripe")
+    yield shop
+    standin.set_webhook_url(None)
+    shop.stop()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[str, Mailbox]]:
+    """A real SMTP server (aiosmtpd) on loopback; yields (SMTP_URL, mailbox)."""
+    server = SmtpServer()
+    yield server.url, server.mailbox
+    server.stop()
+
+
+# ---------------------------------------------------------------- orders at the stand-in
+
+@pytest.fixture
+def trainer(app):
+    return make_product(name="SteadyHand Trainer", price_cents=2990, stock=5)
+
+
+@pytest.fixture
+def paid_at_stripe(app, client, standin, trainer):
+    """An order of 2 trainers paid at the stand-in, whose webhook nobody delivered yet."""
+    order = checkout(client, trainer, 2)
+    assert standin.pay(order.stripe_session_id)["outcome"] == "succeeded"
+    return order
+
+
+@pytest.fixture
+def paid_order(app, client, standin, live_shop, trainer):
+    """A paid order of 2 trainers (total 69.75), the webhook delivered."""
+    order = checkout(client, trainer, 2)
+    standin.pay(order.stripe_session_id)
+    all_delivered_ok(standin)
+    order = reload(order)
+    assert order.status is OrderStatus.PAID and order.total_cents == 6975
+    return order
+
+
+# ---------------------------------------------------------------- staff
+
+@pytest.fixture
+def staff(app: Flask) -> StaffUser:
+    return make_staff()
+
+
+@pytest.fixture
+def staff_client(client: "ShopClient", staff: StaffUser) -> "ShopClient":
+    """A client logged in as active staff, through the real /login form."""
+    log_in(client, STAFF_EMAIL)
+    return client
 
 
 @pytest.fixture

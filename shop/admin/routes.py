@@ -1,4 +1,9 @@
-"""The staff area at /admin. One guard for every page: logged-in, active staff only."""
+"""The staff area at /admin. One guard for every page: logged-in, active staff only.
+
+Routes here parse and check forms, call one domain service (orders, refunds, shipping,
+stories), and show the result; refusals are ShopErrors, shown by shop/errors.py inside
+the staff area's layout.
+"""
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,11 +11,13 @@ from datetime import datetime
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from shop.admin import services
 from shop.admin.forms import RefundForm, ReviewForm, ShipForm, StoryActionForm
+from shop.admin.labels import NEEDS_REVIEW, STATUS_FILTERS, STATUS_LABELS
 from shop.money import format_money
+from shop.orders import refunds, shipping, staff
 from shop.orders.models import OrderStatus
-from shop.orders.services import OrderNotFound
+from shop.testimonials import services as stories
+from shop.web import existing_page, requested_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -41,7 +48,7 @@ def never_cache(response):
 
 @bp.app_template_filter("order_status")
 def order_status_label(status: OrderStatus | None) -> str:
-    return services.STATUS_LABELS[status] if status else ""
+    return STATUS_LABELS[status] if status else ""
 
 
 @bp.app_template_filter("staff_time")
@@ -55,42 +62,33 @@ def _staff_email() -> str:
     return current_user.email
 
 
-def _page() -> int:
-    page = request.args.get("page", 1, type=int)
-    if page < 1:
-        abort(404)
-    return page
-
-
-def _refused(message: str, back_to: str, code: int = 409):
-    return render_template("admin/refused.html", message=message, back_to=back_to), code
+def _check(form) -> None:
+    """Forms with nothing to fill in but the CSRF token: a bad one is a 400."""
+    if not form.validate_on_submit():
+        abort(400)
 
 
 # ---------------------------------------------------------------- pages
 
 @bp.get("")
 def dashboard():
-    return render_template("admin/dashboard.html", counts=services.dashboard())
+    return render_template("admin/dashboard.html", counts=staff.work_counts(),
+                           stories_to_review=stories.count_stories_to_review())
 
 
 @bp.get("/orders")
 def order_list():
     status = request.args.get("status", "")
-    if status not in dict(services.STATUS_FILTERS):
+    if status not in dict(STATUS_FILTERS):
         abort(404)
-    page = _page()
-    orders = services.list_orders(page, status)
-    if page > 1 and not orders.items:
-        abort(404)
-    return render_template("admin/orders.html", orders=orders, status=status, filters=services.STATUS_FILTERS)
+    orders = staff.list_orders(requested_page(), status=OrderStatus(status) if status not in ("", NEEDS_REVIEW) else None,
+                               needs_review=status == NEEDS_REVIEW)
+    return render_template("admin/orders.html", orders=existing_page(orders), status=status, filters=STATUS_FILTERS)
 
 
 def _order_page(number: str, code: int = 200, *, refund_form: RefundForm | None = None,
                 review_form: ReviewForm | None = None, problem: str | None = None):
-    try:
-        view = services.order_for_staff(number)
-    except OrderNotFound:
-        abort(404)
+    view = staff.order_for_staff(number)
     return render_template(
         "admin/order.html", view=view, order=view.order, problem=problem,
         ship_form=ShipForm(formdata=None), refund_form=refund_form or RefundForm(formdata=None),
@@ -107,17 +105,10 @@ def order_detail(number: str):
 
 @bp.post("/orders/<number>/ship")
 def ship(number: str):
-    if not ShipForm().validate_on_submit():
-        abort(400)
-    back = url_for("admin.order_detail", number=number)
-    try:
-        moved = services.mark_shipped(number, staff_email=_staff_email())
-    except OrderNotFound:
-        abort(404)
-    except services.ActionRefused as refusal:
-        return _refused(refusal.message, back)
+    _check(ShipForm())
+    moved = shipping.mark_shipped(number, staff_email=_staff_email())
     flash(f"Order {number} is marked shipped." if moved else f"Order {number} was already marked shipped.", "success")
-    return redirect(back, code=303)
+    return redirect(url_for("admin.order_detail", number=number), code=303)
 
 
 @bp.post("/orders/<number>/refund")
@@ -125,29 +116,22 @@ def refund(number: str):
     form = RefundForm()
     if not form.validate_on_submit():
         return _order_page(number, 400, refund_form=form)
-    back = url_for("admin.order_detail", number=number)
     try:
-        sent = services.refund_order(number, amount_cents=form.amount_cents, attempt=form.attempt.data,
-                                     staff_email=_staff_email())
-    except OrderNotFound:
-        abort(404)
-    except services.RefundAmountInvalid as invalid:
+        sent = refunds.refund_order(number, amount_cents=form.amount_cents, attempt=form.attempt.data,
+                                    staff_email=_staff_email())
+    except refunds.RefundAmountInvalid as invalid:
         form.amount.errors = [invalid.message]
         return _order_page(number, 400, refund_form=form)
-    except services.RefundUnavailable:
+    except refunds.RefundUnavailable as unavailable:
         # The same form (same attempt) is shown again, so trying again cannot refund twice.
-        return _order_page(number, 503, refund_form=form, problem=(
-            "We could not reach Stripe, so nothing was refunded and nothing was changed. "
-            "Please try again in a few minutes."))
-    except services.ActionRefused as refusal:
-        return _refused(refusal.message, back)
+        return _order_page(number, unavailable.status, refund_form=form, problem=unavailable.message)
     amount = format_money(sent.amount_cents, sent.currency)
     if sent.repeated:
         flash(f"That refund of {amount} was already sent to Stripe; nothing more was refunded.", "success")
     else:
         flash(f"Refund of {amount} sent to Stripe. The order's status changes when Stripe confirms the refund, "
               "usually within a minute: reload this page to see it.", "success")
-    return redirect(back, code=303)
+    return redirect(url_for("admin.order_detail", number=number), code=303)
 
 
 @bp.post("/orders/<number>/review")
@@ -155,10 +139,7 @@ def review(number: str):
     form = ReviewForm()
     if not form.validate_on_submit():
         return _order_page(number, 400, review_form=form)
-    try:
-        cleared = services.mark_reviewed(number, staff_email=_staff_email(), note=form.note.data)
-    except OrderNotFound:
-        abort(404)
+    cleared = staff.mark_reviewed(number, staff_email=_staff_email(), note=form.note.data)
     flash(f"Order {number} is marked reviewed." if cleared else f"Order {number} did not need review.", "success")
     return redirect(url_for("admin.order_detail", number=number), code=303)
 
@@ -167,35 +148,20 @@ def review(number: str):
 
 @bp.get("/stories")
 def story_queue():
-    page = _page()
-    stories = services.stories_to_review(page)
-    if page > 1 and not stories.items:
-        abort(404)
-    return render_template("admin/stories.html", stories=stories)
+    return render_template("admin/stories.html", stories=existing_page(stories.stories_to_review(requested_page())))
 
 
 @bp.post("/stories/<int:story_id>/publish")
 def publish_story(story_id: int):
-    if not StoryActionForm().validate_on_submit():
-        abort(400)
-    try:
-        story = services.publish_story(story_id, staff_email=_staff_email())
-    except services.StoryNotFound:
-        abort(404)
+    _check(StoryActionForm())
+    story = stories.publish_story(story_id, staff_email=_staff_email())
     flash(f"{story.display_name}'s story is published.", "success")
     return redirect(url_for("admin.story_queue"), code=303)
 
 
 @bp.post("/stories/<int:story_id>/reject")
 def reject_story(story_id: int):
-    if not StoryActionForm().validate_on_submit():
-        abort(400)
-    back = url_for("admin.story_queue")
-    try:
-        name = services.reject_story(story_id, staff_email=_staff_email())
-    except services.StoryNotFound:
-        abort(404)
-    except services.ActionRefused as refusal:
-        return _refused(refusal.message, back)
+    _check(StoryActionForm())
+    name = stories.reject_story(story_id, staff_email=_staff_email())
     flash(f"{name}'s story is rejected and deleted, with their email address.", "success")
-    return redirect(back, code=303)
+    return redirect(url_for("admin.story_queue"), code=303)

@@ -1,7 +1,8 @@
 """Cart use cases. Each public function is one transaction; none reads the request.
 
 Prices shown and summed always come from the product rows at the time of the call,
-never from a form. Every refusal is a CartError subclass carrying words for the shopper.
+never from a form. Every refusal is a ShopError carrying words for the shopper; those the
+shopper fixes on the cart page are CartNeedsChanges.
 """
 from __future__ import annotations
 
@@ -15,45 +16,39 @@ from sqlalchemy.orm import contains_eager
 
 from shop.cart.models import Cart, CartLine
 from shop.catalog.models import Product, ProductImage
+from shop.catalog.services import get_product
 from shop.database import begin_write, utcnow
+from shop.errors import Conflict, NotFound, ShopError
 from shop.extensions import db
 from shop.money import format_money
-from shop.orders.models import Order, OrderLine, OrderStatus, StockState
+from shop.orders.services import units_held_by_cart, units_of_product_held_by_cart
 
 MAX_LINES = 50  # distinct products in one cart: far above any real order, stops abuse
 
 
-class CartError(Exception):
-    """A cart change we refuse. `message` is written for the shopper."""
-
-    status = 400
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class InvalidQuantity(CartError):
+class InvalidQuantity(ShopError):
     pass
 
 
-class ProductUnavailable(CartError):
-    status = 404
-
-
-class CartLineNotFound(CartError):
-    status = 404
-
+class CartLineNotFound(NotFound):
     def __init__(self) -> None:
         super().__init__("That item is not in your cart any more.")
 
 
-class NotEnoughStock(CartError):
-    status = 409
+class CartNeedsChanges(Conflict):
+    """A refusal the shopper fixes on the cart page: the cart page shows it as a notice."""
 
 
-class CartFull(CartError):
-    status = 409
+class NotEnoughStock(CartNeedsChanges):
+    pass
+
+
+class NoLongerSold(CartNeedsChanges):
+    pass
+
+
+class CartFull(Conflict):
+    pass
 
 
 @dataclass(frozen=True)
@@ -110,17 +105,9 @@ def line_limit(product: Product, max_per_line: int, held: int = 0) -> int:
     return max_per_line if available is None else min(max_per_line, available)
 
 
-def _held_by_cart(token: str | None, product_id: int | None = None):
-    """Units of a product reserved by this cart's own pending checkout, as SQL."""
-    query = (
-        select(func.coalesce(func.sum(OrderLine.quantity), 0))
-        .join(Order, OrderLine.order_id == Order.id)
-        .where(Order.cart_token == token, Order.status == OrderStatus.PENDING,
-               Order.stock_state == StockState.RESERVED, OrderLine.stock_tracked.is_(True))
-    )
-    if product_id is None:
-        return query.where(OrderLine.product_id == CartLine.product_id).correlate(CartLine).scalar_subquery()
-    return db.session.scalar(query.where(OrderLine.product_id == product_id)) if token else 0
+def lock_cart(token: str | None) -> Cart | None:
+    """The cart with this token under a row lock, for a write that reads it first."""
+    return _get_cart(token, lock=True)
 
 
 def _get_cart(token: str | None, *, lock: bool = False) -> Cart | None:
@@ -130,13 +117,6 @@ def _get_cart(token: str | None, *, lock: bool = False) -> Cart | None:
     if lock:
         query = query.with_for_update()
     return db.session.scalar(query)
-
-
-def _purchasable_product(slug: str) -> Product:
-    product = db.session.scalar(select(Product).where(Product.slug == slug, Product.active.is_(True)))
-    if product is None:
-        raise ProductUnavailable("Sorry, that product is not available.")
-    return product
 
 
 def _check_quantity(product: Product, quantity: int, max_per_line: int, held: int = 0) -> None:
@@ -158,14 +138,14 @@ def add_to_cart(token: str | None, product_slug: str, quantity: int, max_per_lin
     Refuses inactive or unknown products, and totals above the line limit or the stock.
     """
     begin_write()
-    product = _purchasable_product(product_slug)
+    product = get_product(product_slug, with_images=False)
     cart = _get_cart(token, lock=True)
     if cart is None:
         cart = Cart(token=new_cart_token())
         db.session.add(cart)
         db.session.flush()
     line = db.session.scalar(select(CartLine).where(CartLine.cart_id == cart.id, CartLine.product_id == product.id))
-    held = _held_by_cart(token, product.id)
+    held = units_of_product_held_by_cart(token, product.id)
     if line is None:
         _check_quantity(product, quantity, max_per_line, held)
         if len(cart.lines) >= MAX_LINES:
@@ -184,7 +164,7 @@ def add_to_cart(token: str | None, product_slug: str, quantity: int, max_per_lin
         # created the line first: once more, and this time the line is found and merged.
         db.session.rollback()
         if _retried:
-            raise CartError("Please try that again.") from None
+            raise Conflict("Please try that again.") from None
         return add_to_cart(token, product_slug, quantity, max_per_line, _retried=True)
     return cart.token
 
@@ -198,8 +178,8 @@ def set_line_quantity(token: str | None, line_id: int, quantity: int, max_per_li
     else:
         product = line.product
         if not product.active:
-            raise ProductUnavailable(f"Sorry, the {product.name} is no longer available. You can remove it from your cart.")
-        _check_quantity(product, quantity, max_per_line, _held_by_cart(token, product.id))
+            raise NoLongerSold(f"Sorry, the {product.name} is no longer available. You can remove it from your cart.")
+        _check_quantity(product, quantity, max_per_line, units_of_product_held_by_cart(token, product.id))
         line.quantity = quantity
         line.price_seen_cents = product.price_cents
     cart.updated_at = utcnow()
@@ -236,10 +216,12 @@ def view_cart(token: str | None, currency: str, max_per_line: int) -> CartView:
     """The cart as it stands now, priced from the database. Read-only: one query."""
     if not token:
         return CartView(currency=currency)
+    held = units_held_by_cart(token).subquery()
     rows = db.session.execute(
-        select(CartLine, _held_by_cart(token))
+        select(CartLine, func.coalesce(held.c.held, 0))
         .join(CartLine.cart)
         .join(CartLine.product)
+        .outerjoin(held, held.c.product_id == CartLine.product_id)
         .where(Cart.token == token)
         .options(contains_eager(CartLine.product).selectinload(Product.images.and_(ProductImage.position == 0)))
         .order_by(CartLine.id)
@@ -290,11 +272,7 @@ def purge_carts(older_than: timedelta, *, include_abandoned: bool = False, now: 
     query = delete(Cart).where(Cart.updated_at < cutoff)
     if not include_abandoned:
         query = query.where(~exists().where(CartLine.cart_id == Cart.id))
-    # Lines go with their cart (ON DELETE CASCADE; SQLite enforces it with foreign_keys=ON).
-    if include_abandoned:
-        db.session.execute(
-            delete(CartLine).where(CartLine.cart_id.in_(select(Cart.id).where(Cart.updated_at < cutoff)))
-        )
+    # Lines go with their cart: ON DELETE CASCADE (SQLite enforces it with foreign_keys=ON).
     removed = db.session.execute(query).rowcount
     db.session.commit()
     return removed

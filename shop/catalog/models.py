@@ -3,10 +3,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, Select, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shop.database import UTCDateTime, utcnow
+from shop.database import UTCDateTime, enum_column, utcnow
 from shop.extensions import db
 
 
@@ -30,9 +30,7 @@ class Product(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[ProductKind] = mapped_column(
-        Enum(ProductKind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e], validate_strings=True)
-    )
+    kind: Mapped[ProductKind] = mapped_column(enum_column(ProductKind))
     summary: Mapped[str] = mapped_column(String(500), default="")
     description: Mapped[str] = mapped_column(Text, default="")  # Markdown, sanitised when rendered
     price_cents: Mapped[int] = mapped_column(Integer)
@@ -50,13 +48,18 @@ class Product(db.Model):
 
     LOW_STOCK = 5
 
+    @classmethod
+    def select_active(cls) -> Select[tuple["Product"]]:
+        """Products shoppers may see and buy: the one place that says what "active" means."""
+        return select(cls).where(cls.active.is_(True))
+
     @property
     def on_sale(self) -> bool:
         return self.compare_at_cents is not None and self.compare_at_cents > self.price_cents
 
     @property
-    def tracks_stock(self) -> bool:
-        return self.stock is not None
+    def is_digital(self) -> bool:
+        return self.kind is ProductKind.DIGITAL
 
     @property
     def in_stock(self) -> bool:

@@ -1,50 +1,39 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 
 from shop.cart.cookie import current_cart_token
-from shop.checkout import services
+from shop.cart.routes import show_cart_with_notice
+from shop.cart.services import CartNeedsChanges
+from shop.checkout import services, webhooks
+from shop.extensions import csrf
 from shop.orders.models import OrderStatus
-from shop.orders.services import OrderNotFound, OutOfStock
-from shop.payments.gateway import PaymentProviderUnavailable
+from shop.orders.services import OutOfStock
+from shop.payments import gateway
 
 bp = Blueprint("checkout", __name__)
+bp.register_error_handler(CartNeedsChanges, show_cart_with_notice)
+bp.register_error_handler(OutOfStock, show_cart_with_notice)
 
 
 @bp.post("/checkout")
 def start():
-    settings = services.CheckoutSettings.from_config(current_app.config)
-    try:
-        url = services.start_checkout(current_cart_token(), settings)
-    except (services.CartNotReady, OutOfStock) as refusal:
-        flash(refusal.message, "error")
-        return redirect(url_for("cart.show"), code=303)
-    except services.PaymentUnavailable:
-        return render_template("checkout/unavailable.html"), 503
+    url = services.start_checkout(current_cart_token(), services.CheckoutSettings.from_config(current_app.config))
     return redirect(url, code=303)
 
 
 @bp.get("/checkout/success")
 def success():
-    session_id = request.args.get("session_id", "")
-    try:
-        order = services.confirm_from_success_page(session_id)
-    except OrderNotFound:
-        abort(404)
+    order = services.confirm_from_success_page(request.args.get("session_id", ""))
     return render_template("checkout/success.html", order=order)
 
 
 @bp.get("/checkout/cancel")
 def cancel():
-    try:
-        order = services.cancel_checkout(request.args.get("order", ""), current_cart_token())
-    except OrderNotFound:
-        abort(404)
-    except PaymentProviderUnavailable:
-        return render_template("checkout/unavailable.html"), 503
+    order = services.cancel_checkout(request.args.get("order", ""), current_cart_token())
     if order.is_paid:
         flash(f"Your order {order.number} is already paid. Thank you!", "success")
-        return redirect(url_for("main.home"), code=303)
+        return redirect(url_for("storefront.home"), code=303)
     if order.status is OrderStatus.PENDING:
         # A bank payment already under way, or Stripe out of reach: nothing to undo here.
         flash(f"Your order {order.number} is still open while its payment is confirmed. If you did not pay, "
@@ -52,3 +41,16 @@ def cancel():
         return redirect(url_for("cart.show"), code=303)
     flash("You did not pay, and nothing was charged. Your cart still holds everything.", "success")
     return redirect(url_for("cart.show"), code=303)
+
+
+@bp.post("/webhooks/stripe")
+@csrf.exempt  # Stripe cannot send our CSRF token; the signature is its proof instead
+def stripe_webhook():
+    payload = request.get_data(cache=False, as_text=False)
+    try:
+        event = gateway.verify_webhook(payload, request.headers.get("Stripe-Signature"))
+    except gateway.InvalidWebhook as exc:
+        current_app.logger.warning("rejected a Stripe webhook: %s", exc)
+        return jsonify(error="invalid signature"), 400
+    outcome = webhooks.handle_event(event)
+    return jsonify(received=True, outcome=outcome)

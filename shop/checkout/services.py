@@ -1,9 +1,12 @@
-"""Checkout use cases.
+"""Checkout: the one place that coordinates cart -> order -> Stripe -> fulfilment.
 
 start_checkout: one transaction reserves stock and creates the pending order from
 database prices; then Stripe is asked for a Checkout Session (outside the transaction,
 so no lock is held during a network call); then a second short transaction stores the
 session, or, if Stripe failed, hands the stock back.
+
+fulfil_order: the one fulfilment path (success page, webhook, reconciliation): the order
+is marked paid and the cart it came from is emptied, in one transaction.
 """
 from __future__ import annotations
 
@@ -13,13 +16,12 @@ from typing import Any, Mapping
 
 from sqlalchemy import select
 
-from shop.cart.models import Cart
-from shop.cart.services import view_cart
-from shop.catalog.models import ProductKind
-from shop.database import begin_write, utcnow
+from shop.cart.services import CartNeedsChanges, empty_cart, lock_cart, view_cart
+from shop.database import begin_write, utcnow, write_transaction
+from shop.errors import NotFound, Unavailable
 from shop.extensions import db
 from shop.orders import services as orders
-from shop.orders.models import Order, OrderLine, OrderStatus
+from shop.orders.models import EventKind, Order, OrderStatus
 from shop.payments import gateway
 
 # Stripe accepts 30 minutes to 24 hours; a minute more than the least keeps a slow
@@ -27,14 +29,19 @@ from shop.payments import gateway
 SESSION_LIFETIME = timedelta(minutes=31)
 
 
-class CartNotReady(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class CartNotReady(CartNeedsChanges):
+    """The cart cannot be checked out as it is (empty, or lines marked for changes)."""
 
 
-class PaymentUnavailable(Exception):
+class PaymentUnavailable(Unavailable):
     """Stripe could not start the payment. Nothing was charged; the cart is kept."""
+
+    title = "Payment is unavailable right now"
+    next_step = ("Back to your cart", "cart.show")
+
+    def __init__(self) -> None:
+        super().__init__("We could not reach our payment service. Nothing was charged. "
+                         "Your cart still holds everything. Please try again in a few minutes.")
 
 
 @dataclass(frozen=True)
@@ -140,67 +147,37 @@ def start_checkout(cart_token: str | None, settings: CheckoutSettings) -> str:
     order.session_url = session.get("url")
     expires = session.get("expires_at") or params["expires_at"]
     order.session_expires_at = datetime.fromtimestamp(int(expires), tz=now.tzinfo)
-    order.record(source="checkout", message=f"Stripe Checkout Session {session['id']} created")
+    order.record(EventKind.CHECKOUT_STARTED, source="checkout", message=f"Stripe Checkout Session {session['id']} created")
     db.session.commit()
     return session["url"]
 
 
 def _create_pending_order(cart_token: str | None, settings: CheckoutSettings) -> tuple[Order, bool]:
-    begin_write()
-    cart = db.session.scalar(select(Cart).where(Cart.token == cart_token).with_for_update()) if cart_token else None
-    if cart is None:
-        db.session.rollback()
-        raise CartNotReady("Your cart is empty.")
-
-    # One cart, one open checkout: an earlier pending order of this cart (the Back
-    # button on Stripe's page, a double click) hands its stock back first, so this one
-    # can take it. Nothing is committed unless the new order is made.
-    earlier = db.session.scalars(
-        select(Order).where(Order.cart_token == cart_token, Order.status == OrderStatus.PENDING).with_for_update()
-    ).all()
     superseded_sessions = []
-    for old in earlier:
-        orders.cancel_pending_order(old, source="checkout", message="Superseded by a new checkout of the same cart")
-        if old.stripe_session_id:
-            superseded_sessions.append(old.stripe_session_id)
+    with write_transaction():
+        cart = lock_cart(cart_token)
+        if cart is None:
+            raise CartNotReady("Your cart is empty.")
+        # One cart, one open checkout: an earlier pending order of this cart (the Back
+        # button on Stripe's page, a double click) hands its stock back first, so this one
+        # can take it. Nothing is committed unless the new order is made.
+        for old in orders.pending_orders_of_cart(cart.token):
+            orders.cancel_pending_order(old, source="checkout", message="Superseded by a new checkout of the same cart")
+            if old.stripe_session_id:
+                superseded_sessions.append(old.stripe_session_id)
 
-    view = view_cart(cart_token, settings.currency, settings.max_per_line)
-    if view.is_empty:
-        db.session.rollback()
-        raise CartNotReady("Your cart is empty.")
-    if not view.can_checkout:
-        db.session.rollback()
-        raise CartNotReady("Please fix the items marked in your cart before you check out.")
-
-    subtotal = sum(line.line_total_cents for line in view.lines)
-    needs_shipping = any(line.product.kind is not ProductKind.DIGITAL for line in view.lines)
-    shipping = settings.shipping_for(subtotal, needs_shipping)
-    order = Order(
-        currency=settings.currency,
-        subtotal_cents=subtotal,
-        shipping_cents=shipping,
-        total_cents=subtotal + shipping,
-        cart_token=cart_token,
-        lines=[
-            OrderLine(
-                product_id=line.product.id,
-                product_name=line.product.name,
-                sku=line.product.sku,
-                unit_price_cents=line.unit_price_cents,
-                quantity=line.quantity,
-                stock_tracked=line.product.stock is not None,
-            )
-            for line in view.lines
-        ],
-    )
-    db.session.add(order)
-    order.record(source="checkout", message="Order created from the cart; stock reserved")
-    try:
-        orders.reserve_stock(order)
-    except orders.OutOfStock:
-        db.session.rollback()
-        raise
-    db.session.commit()
+        view = view_cart(cart.token, settings.currency, settings.max_per_line)
+        if view.is_empty:
+            raise CartNotReady("Your cart is empty.")
+        if not view.can_checkout:
+            raise CartNotReady("Please fix the items marked in your cart before you check out.")
+        needs_shipping = any(not line.product.is_digital for line in view.lines)
+        order = orders.place_pending_order(
+            [orders.LineToOrder(line.product, line.quantity, line.unit_price_cents) for line in view.lines],
+            currency=settings.currency,
+            shipping_cents=settings.shipping_for(view.subtotal_cents, needs_shipping),
+            cart_token=cart.token,
+        )
     for session_id in superseded_sessions:
         _expire_quietly(session_id)
     return order, needs_shipping
@@ -213,22 +190,47 @@ def _expire_quietly(session_id: str) -> None:
         pass  # it expires by itself; its webhook finds the order already closed
 
 
+def fulfil_order(session: dict[str, Any], *, source: str) -> orders.FulfilResult:
+    """The one fulfilment path, for the success page, the webhook and reconciliation.
+
+    Idempotent and transactional: running it twice, or from two processes at once,
+    changes nothing the second time (the order row is locked; a paid order is left be).
+    """
+    begin_write()
+    result = apply_paid_session(session, source=source)
+    db.session.commit()
+    return result
+
+
+def apply_paid_session(session: dict[str, Any], *, source: str) -> orders.FulfilResult:
+    """In the caller's transaction: the order is paid, and the cart it came from emptied."""
+    result = orders.apply_paid_session(session, source=source)
+    if result.outcome == "fulfilled" and result.order.cart_token:
+        empty_cart(result.order.cart_token)
+    return result
+
+
+class CheckoutNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("We can't find that checkout. If you paid, your confirmation email has your order number.")
+
+
 def confirm_from_success_page(session_id: str) -> Order:
     """The shopper is back from Stripe: fulfil now rather than wait for the webhook.
-    Raises orders.OrderNotFound for a session we did not create."""
+    Raises CheckoutNotFound for a session we did not create."""
     if not session_id.startswith("cs_") or len(session_id) > 255:
-        raise orders.OrderNotFound(session_id)
+        raise CheckoutNotFound()
     known = db.session.scalar(select(Order.id).where(Order.stripe_session_id == session_id))
     if known is None:
-        raise orders.OrderNotFound(session_id)
+        raise CheckoutNotFound()
     try:
         session = gateway.retrieve_checkout_session(session_id)
     except gateway.PaymentProviderRefused as exc:
-        raise orders.OrderNotFound(session_id) from exc
+        raise CheckoutNotFound() from exc
     except gateway.PaymentProviderUnavailable:
         # Stripe is slow right now: the webhook will fulfil; show what we know.
         return db.session.get(Order, known)
-    result = orders.fulfil_order(session, source="success page")
+    result = fulfil_order(session, source="success page")
     return result.order or db.session.get(Order, known)
 
 
@@ -237,7 +239,7 @@ def cancel_checkout(order_number: str, cart_token: str | None) -> Order:
     hand the stock back. Only the cart that started the order may cancel it."""
     order = db.session.scalar(select(Order).where(Order.number == order_number))
     if order is None or not cart_token or order.cart_token != cart_token:
-        raise orders.OrderNotFound(order_number)
+        raise CheckoutNotFound()
     if order.status is not OrderStatus.PENDING:
         return order
     order_id, session_id = order.id, order.stripe_session_id
@@ -245,16 +247,19 @@ def cancel_checkout(order_number: str, cart_token: str | None) -> Order:
     order = orders.lock_order(order_id=order_id)
     if order.cancel_requested_at is None:
         order.cancel_requested_at = utcnow()
-        order.record(source="shopper", message="Shopper asked to cancel")
+        order.record(EventKind.CANCEL_REQUESTED, source="shopper", message="Shopper asked to cancel")
     db.session.commit()
     if session_id:
         try:
             gateway.expire_checkout_session(session_id)
         except gateway.PaymentProviderRefused:
             # Already complete (paid in another tab) or already expired: ask what happened.
-            session = gateway.retrieve_checkout_session(session_id)
+            try:
+                session = gateway.retrieve_checkout_session(session_id)
+            except gateway.PaymentProviderUnavailable as exc:
+                raise PaymentUnavailable() from exc
             if session.get("status") == "complete":
-                return orders.fulfil_order(session, source="cancel page").order or order
+                return fulfil_order(session, source="cancel page").order or order
         except gateway.PaymentProviderUnavailable:
             # Cannot reach Stripe: leave the order pending; the session expires by itself
             # and its webhook (or reconciliation) marks it cancelled and hands stock back.

@@ -7,12 +7,12 @@ import math
 import re
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, Enum, ForeignKey, Index, String, Table, Text, and_, or_
+from sqlalchemy import Column, Date, ForeignKey, Index, String, Table, Text, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
 from shop.catalog.models import Product
-from shop.database import UTCDateTime, utcnow
+from shop.database import UTCDateTime, enum_column, utcnow
 from shop.extensions import db
 
 # An unhurried reader; many of ours read more slowly after a stroke, so we round up.
@@ -93,7 +93,7 @@ class Article(db.Model):
     # Shown above the body when an article touches medicines: which interactions to ask about.
     safety_note: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[ArticleStatus] = mapped_column(
-        Enum(ArticleStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e], validate_strings=True),
+        enum_column(ArticleStatus),
         default=ArticleStatus.DRAFT,
     )
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,29 +1,19 @@
+"""The articles' own pages: lists, topics, authors and site search. An article's page
+carries product cards and the ebook signup too, so it is assembled in shop/storefront/."""
 from __future__ import annotations
 
-import click
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, redirect, render_template, request, url_for
 
 from shop.content import services
-from shop.content.rendering import render_article_body
 from shop.content.search import search as run_search
 from shop.content.search import search_terms
 from shop.database import utcnow
 from shop.markup import render_markdown
-from shop.newsletter.forms import SignupForm
-from shop.seo import jsonld
-from shop.seo.urls import public_url
+from shop.web import existing_page, public_url, requested_page
 
 bp = Blueprint("content", __name__)
 
 ARTICLES_PER_PAGE = 10
-
-
-def _page_number() -> int:
-    page = request.args.get("page", 1, type=int)
-    if page < 1:
-        abort(404)
-    return page
 
 
 @bp.get("/articles")
@@ -37,19 +27,12 @@ def article_list():
 
 @bp.get("/articles/category/<slug>")
 def category_detail(slug: str):
-    try:
-        category = services.get_category(slug)
-    except services.CategoryNotFound:
-        abort(404)
-    return _render_article_list(category)
+    return _render_article_list(services.get_category(slug))
 
 
 def _render_article_list(category):
-    page = _page_number()
-    articles = services.list_articles(utcnow(), page, ARTICLES_PER_PAGE, category)
-    if page > 1 and not articles.items:
-        abort(404)
-    crumbs = [("Home", public_url("main.home")), ("Articles", public_url("content.article_list"))]
+    articles = existing_page(services.list_articles(utcnow(), requested_page(), ARTICLES_PER_PAGE, category))
+    crumbs = [("Home", public_url("storefront.home")), ("Articles", public_url("content.article_list"))]
     if category is not None:
         crumbs.append((category.name, public_url("content.category_detail", slug=category.slug)))
     return render_template(
@@ -63,43 +46,9 @@ def _render_article_list(category):
     )
 
 
-@bp.get("/articles/<slug>")
-def article_detail(slug: str):
-    try:
-        page = services.get_article_page(slug, utcnow())
-    except services.ArticleNotFound:
-        abort(404)
-    article = page.article
-    body = render_article_body(
-        article.body,
-        products=page.directive_products,
-        reference_count=len(article.references),
-        product_card=lambda product: render_template("articles/_product_card.html", product=product),
-    )
-    if body.problems:
-        current_app.logger.warning("article %s: %s", article.slug, "; ".join(body.problems))
-    crumbs = [("Home", public_url("main.home")), ("Articles", public_url("content.article_list"))]
-    if article.main_category:
-        crumbs.append((article.main_category.name, public_url("content.category_detail", slug=article.main_category.slug)))
-    crumbs.append((article.title, public_url("content.article_detail", slug=article.slug)))
-    return render_template(
-        "articles/detail.html",
-        article=article,
-        body_html=body.html,
-        staff_problems=body.problems if current_user.is_authenticated else [],
-        related=page.related,
-        crumbs=crumbs,
-        jsonld_html=jsonld.script_tag(jsonld.article(article, current_app.config["SHOP_NAME"]), jsonld.breadcrumb_list(crumbs)),
-        signup_form=SignupForm(source=f"article:{article.slug}"),
-    )
-
-
 @bp.get("/authors/<slug>")
 def author_detail(slug: str):
-    try:
-        page = services.get_author_page(slug, utcnow())
-    except services.AuthorNotFound:
-        abort(404)
+    page = services.get_author_page(slug, utcnow())
     return render_template("authors/detail.html", page=page, author=page.author, bio_html=render_markdown(page.author.bio))
 
 
@@ -112,16 +61,6 @@ def search():
         searched=bool(search_terms(query)),
         hits=run_search(query, utcnow()),
     )
-
-
-@bp.cli.command("check")
-def check_command() -> None:
-    """List articles whose [[product:slug]] directives name no active product."""
-    report = services.articles_with_unknown_products()
-    for article_slug, product_slugs in report.items():
-        click.echo(f"{article_slug}: unknown products {', '.join(product_slugs)}")
-    if not report:
-        click.echo("content: every product directive names an active product")
 
 
 @bp.app_template_filter("long_date")

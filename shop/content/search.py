@@ -1,9 +1,8 @@
 """Site search over articles and products, one function for both databases.
 
 SQLite: an FTS5 table `search_index` kept in step by triggers on `articles` and `products`
-(created by migration 0004, and by `install_search_index` when tests build the schema from the models). Its rowid
-says what a row is: article id * 2, or product id * 2 + 1, so a trigger can replace a row by
-rowid instead of scanning the index.
+(created by migration 0004, and by shop/database.py when tests build the schema from the
+models). Its rowid says what a row is: article id * 2, or product id * 2 + 1.
 
 PostgreSQL: weighted tsvectors built in the query and `websearch_to_tsquery`, which
 accepts anything a visitor types without raising a syntax error. Our corpus is a few hundred
@@ -16,11 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, event, func, literal_column, select, text
+from sqlalchemy import Select, func, literal_column, select, text
 from sqlalchemy.dialects import postgresql as pg
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from shop.catalog.models import Product
+from shop.catalog.services import active_products
 from shop.content.models import Article
 from shop.extensions import db
 
@@ -33,49 +33,6 @@ STOP_WORDS = {
 }
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _TERM = re.compile(r"\w+", re.UNICODE)
-
-SEARCH_INDEX_DDL = [
-    # Update triggers watch only the searched columns: a stock change at checkout must
-    # not rewrite the product's index row.
-    "CREATE VIRTUAL TABLE IF NOT EXISTS search_index USING fts5("
-    "title, summary, body, tokenize = 'porter unicode61 remove_diacritics 2')",
-    "CREATE TRIGGER IF NOT EXISTS search_index_article_insert AFTER INSERT ON articles BEGIN "
-    "INSERT INTO search_index(rowid, title, summary, body) VALUES (new.id * 2, new.title, new.summary, new.body); END",
-    "CREATE TRIGGER IF NOT EXISTS search_index_article_update AFTER UPDATE OF title, summary, body ON articles BEGIN "
-    "DELETE FROM search_index WHERE rowid = old.id * 2; "
-    "INSERT INTO search_index(rowid, title, summary, body) VALUES (new.id * 2, new.title, new.summary, new.body); END",
-    "CREATE TRIGGER IF NOT EXISTS search_index_article_delete AFTER DELETE ON articles BEGIN "
-    "DELETE FROM search_index WHERE rowid = old.id * 2; END",
-    "CREATE TRIGGER IF NOT EXISTS search_index_product_insert AFTER INSERT ON products BEGIN "
-    "INSERT INTO search_index(rowid, title, summary, body) VALUES (new.id * 2 + 1, new.name, new.summary, new.description); END",
-    "CREATE TRIGGER IF NOT EXISTS search_index_product_update AFTER UPDATE OF name, summary, description ON products BEGIN "
-    "DELETE FROM search_index WHERE rowid = old.id * 2 + 1; "
-    "INSERT INTO search_index(rowid, title, summary, body) VALUES (new.id * 2 + 1, new.name, new.summary, new.description); END",
-    "CREATE TRIGGER IF NOT EXISTS search_index_product_delete AFTER DELETE ON products BEGIN "
-    "DELETE FROM search_index WHERE rowid = old.id * 2 + 1; END",
-]
-
-
-def _create_search_index(target: Any, connection: Any, **kw: Any) -> None:
-    if connection.dialect.name == "sqlite":
-        for statement in SEARCH_INDEX_DDL:
-            connection.execute(text(statement))
-
-
-def install_search_index() -> None:
-    """Give a schema built from the models on SQLite (the tests) the same FTS objects as migration 0004.
-
-    Hooked on the metadata, not a table, because the triggers need both `articles` and
-    `products` to exist first. Installed once per process, however many apps are made.
-    """
-    if not event.contains(db.metadata, "after_create", _create_search_index):
-        event.listen(db.metadata, "after_create", _create_search_index)
-
-
-def include_in_autogenerate(name: str | None, type_: str, parent_names: dict[str, Any]) -> bool:
-    """Alembic must not see the FTS table and its shadow tables as tables to drop."""
-    return not (type_ == "table" and name is not None and name.startswith("search_index"))
-
 
 @dataclass(frozen=True)
 class SearchHit:
@@ -113,10 +70,6 @@ def _public_articles() -> Select[tuple[Article]]:
     return select(Article).options(joinedload(Article.author))
 
 
-def _active_products() -> Select[tuple[Product]]:
-    return select(Product).where(Product.active.is_(True)).options(selectinload(Product.images))
-
-
 def _search_sqlite(terms: list[str], now: datetime, limit: int, match_all: bool) -> list[SearchHit]:
     # Each term quoted: FTS5 then reads it as a plain word, never as syntax (NEAR, *, ^, ").
     match = (" " if match_all else " OR ").join(f'"{t}"' for t in terms)
@@ -130,7 +83,7 @@ def _search_sqlite(terms: list[str], now: datetime, limit: int, match_all: bool)
     article_ids = [r // 2 for r in rows if r % 2 == 0]
     product_ids = [r // 2 for r in rows if r % 2 == 1]
     articles = {a.id: a for a in db.session.scalars(_public_articles().where(Article.id.in_(article_ids), Article.is_public(now)))} if article_ids else {}
-    products = {p.id: p for p in db.session.scalars(_active_products().where(Product.id.in_(product_ids)))} if product_ids else {}
+    products = {p.id: p for p in db.session.scalars(active_products().where(Product.id.in_(product_ids)))} if product_ids else {}
     hits = []
     for rowid in rows:
         item = articles.get(rowid // 2) if rowid % 2 == 0 else products.get(rowid // 2)
@@ -165,7 +118,7 @@ def _search_postgresql(terms: list[str], now: datetime, limit: int, match_all: b
     ).unique():
         ranked.append((rank, SearchHit("article", article)))
     for product, rank in db.session.execute(
-        _active_products().add_columns(product_rank)
+        active_products().order_by(None).add_columns(product_rank)
         .where(product_doc.op("@@")(query))
         .order_by(product_rank.desc()).limit(limit)
     ):

@@ -14,21 +14,31 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from shop.catalog.models import Product
+from shop.catalog.services import active_product_slugs, active_products_by_slug
 from shop.content.models import Article, ArticleCategory, ArticleProduct, Author, article_category_links
 from shop.content.rendering import product_slugs_in
+from shop.errors import NotFound
 from shop.extensions import db
 
 
-class ArticleNotFound(LookupError):
+class ArticleNotFound(NotFound):
     """No public article has that slug."""
 
+    def __init__(self, slug: str):
+        super().__init__("We can't find that article. It may have moved: try the list of all articles.")
+        self.slug = slug
 
-class CategoryNotFound(LookupError):
-    pass
+
+class CategoryNotFound(NotFound):
+    def __init__(self, slug: str):
+        super().__init__("We can't find that topic. Try the list of all articles.")
+        self.slug = slug
 
 
-class AuthorNotFound(LookupError):
-    pass
+class AuthorNotFound(NotFound):
+    def __init__(self, slug: str):
+        super().__init__("We can't find that author.")
+        self.slug = slug
 
 
 def public_articles(now: datetime) -> Select[tuple[Article]]:
@@ -101,13 +111,7 @@ def related_articles(article: Article, now: datetime, limit: int = 3) -> list[Ar
 
 
 def directive_products(article: Article) -> dict[str, Product]:
-    slugs = product_slugs_in(article.body)
-    if not slugs:
-        return {}
-    products = db.session.scalars(
-        select(Product).where(Product.slug.in_(slugs), Product.active.is_(True)).options(selectinload(Product.images))
-    )
-    return {p.slug: p for p in products}
+    return active_products_by_slug(product_slugs_in(article.body))
 
 
 def articles_featuring(product_id: int, now: datetime, limit: int = 3) -> list[Article]:
@@ -142,7 +146,7 @@ def sitemap_entries(now: datetime) -> tuple[list[Article], list[ArticleCategory]
 
 def articles_with_unknown_products() -> dict[str, list[str]]:
     """For staff: article slug -> product slugs its body names that no active product has."""
-    known = set(db.session.scalars(select(Product.slug).where(Product.active.is_(True))))
+    known = active_product_slugs()
     report = {}
     for article in db.session.scalars(select(Article).order_by(Article.slug)):
         missing = [s for s in product_slugs_in(article.body) if s not in known]

@@ -4,10 +4,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shop.database import UTCDateTime, utcnow
+from shop.database import UTCDateTime, enum_column, utcnow
 from shop.extensions import db
 
 
@@ -23,7 +23,7 @@ class Subscriber(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)  # stored lower-cased
     status: Mapped[SubscriberStatus] = mapped_column(
-        Enum(SubscriberStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e], validate_strings=True),
+        enum_column(SubscriberStatus),
         default=SubscriberStatus.PENDING,
     )
     source: Mapped[str] = mapped_column(String(200), default="")  # where they signed up: "home", "article:…"

@@ -5,7 +5,6 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from shop.database import utcnow
 from shop.extensions import csrf, limiter
 from shop.newsletter import services
-from shop.newsletter.ebook import register_ebook_command
 from shop.newsletter.forms import SignupForm
 from shop.newsletter.models import SubscriberStatus
 
@@ -99,6 +98,3 @@ def unsubscribe(token: str):
     if request.form.get("List-Unsubscribe") == "One-Click":
         return "You are unsubscribed.\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
     return render_template("newsletter/unsubscribe.html", token=token, done=True)
-
-
-register_ebook_command(bp)

@@ -5,10 +5,10 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shop.database import UTCDateTime, utcnow
+from shop.database import UTCDateTime, enum_column, utcnow
 from shop.extensions import db
 
 
@@ -57,7 +57,25 @@ class StockState(str, enum.Enum):
     RELEASED = "released"  # handed back: expired, failed or cancelled
 
 
+class EventKind(str, enum.Enum):
+    """What an entry in an order's history records, so code asks the kind, never the text."""
+
+    NOTE = "note"
+    CREATED = "created"                    # from the cart, stock reserved
+    CHECKOUT_STARTED = "checkout_started"  # Stripe Checkout Session created
+    STATUS = "status"                      # moved from one status to another
+    AWAITING_PAYMENT = "awaiting_payment"  # checkout complete, a delayed payment to come
+    CANCEL_REQUESTED = "cancel_requested"  # the shopper came back from Stripe to cancel
+    FLAGGED = "flagged"                    # a person must look
+    REVIEWED = "reviewed"                  # a person looked and cleared the flag
+    REFUND_REQUESTED = "refund_requested"  # staff sent a refund to Stripe
+    REFUND_CHANGED = "refund_changed"      # Stripe reports a refund failed or was cancelled
+    REFUND_TOTAL = "refund_total"          # Stripe's running total of refunds changed
+
+
 class IllegalTransition(Exception):
+    """A move outside ALLOWED_TRANSITIONS: a bug or a forged event, never a shopper's doing."""
+
     def __init__(self, order: "Order", to: OrderStatus):
         super().__init__(f"order {order.number} cannot go from {order.status.value} to {to.value}")
 
@@ -71,10 +89,6 @@ def new_order_number() -> str:
     return "SH-" + "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(8))
 
 
-def _enum(cls: type[enum.Enum], length: int) -> Enum:
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e], validate_strings=True)
-
-
 class Order(db.Model):
     __tablename__ = "orders"
     __table_args__ = (
@@ -84,8 +98,8 @@ class Order(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True, default=new_order_number)
-    status: Mapped[OrderStatus] = mapped_column(_enum(OrderStatus, 24), default=OrderStatus.PENDING, index=True)
-    stock_state: Mapped[StockState] = mapped_column(_enum(StockState, 16), default=StockState.NONE)
+    status: Mapped[OrderStatus] = mapped_column(enum_column(OrderStatus, 24), default=OrderStatus.PENDING, index=True)
+    stock_state: Mapped[StockState] = mapped_column(enum_column(StockState, 16), default=StockState.NONE)
     email: Mapped[str | None] = mapped_column(String(320))
     currency: Mapped[str] = mapped_column(String(3))
     # Money in the currency's minor unit. Until payment these are our own sums; once
@@ -139,15 +153,21 @@ class Order(db.Model):
         column = STATUS_TIMESTAMPS.get(to)
         if column and getattr(self, column) is None:
             setattr(self, column, utcnow())
-        self.record(source=source, message=message or f"{previous.value} → {to.value}", from_status=previous, to_status=to)
+        self.record(EventKind.STATUS, source=source, message=message or f"{previous.value} → {to.value}",
+                    from_status=previous, to_status=to)
 
-    def record(self, *, source: str, message: str, from_status: OrderStatus | None = None, to_status: OrderStatus | None = None) -> None:
-        self.events.append(OrderEvent(source=source[:200], message=message, from_status=from_status, to_status=to_status))
+    def record(self, kind: EventKind, *, source: str, message: str, from_status: OrderStatus | None = None,
+               to_status: OrderStatus | None = None) -> None:
+        self.events.append(OrderEvent(kind=kind, source=source[:200], message=message, from_status=from_status,
+                                      to_status=to_status))
+
+    def has_event(self, kind: EventKind) -> bool:
+        return any(event.kind is kind for event in self.events)
 
     def flag_for_review(self, reason: str, *, source: str) -> None:
         self.needs_review = True
         self.review_reason = reason if not self.review_reason else f"{self.review_reason}\n{reason}"
-        self.record(source=source, message=f"Flagged for review: {reason}")
+        self.record(EventKind.FLAGGED, source=source, message=f"Flagged for review: {reason}")
 
 
 class OrderLine(db.Model):
@@ -181,10 +201,11 @@ class OrderEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kind: Mapped[EventKind] = mapped_column(enum_column(EventKind, 24), default=EventKind.NOTE)
     source: Mapped[str] = mapped_column(String(200))  # "stripe:evt_…", "success page", "staff:ann@…"
     message: Mapped[str] = mapped_column(Text)
-    from_status: Mapped[OrderStatus | None] = mapped_column(_enum(OrderStatus, 24))
-    to_status: Mapped[OrderStatus | None] = mapped_column(_enum(OrderStatus, 24))
+    from_status: Mapped[OrderStatus | None] = mapped_column(enum_column(OrderStatus, 24))
+    to_status: Mapped[OrderStatus | None] = mapped_column(enum_column(OrderStatus, 24))
 
     order: Mapped[Order] = relationship(back_populates="events")
 
@@ -205,6 +226,9 @@ class OrderRefund(db.Model):
     amount_cents: Mapped[int]
     status: Mapped[str] = mapped_column(String(32))  # pending, requires_action, succeeded, failed, canceled
     reason: Mapped[str | None] = mapped_column(String(64))
+    # The staff member who sent it from our staff area; None for refunds made in Stripe's
+    # dashboard, which we only hear of through webhooks.
+    requested_by: Mapped[str | None] = mapped_column(String(320))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

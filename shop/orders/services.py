@@ -1,24 +1,26 @@
-"""The life of an order after checkout, driven by what Stripe reports.
+"""The life of an order: placed with its stock reserved, then driven by what Stripe reports.
 
 Each `apply_*` function works inside the caller's transaction on a locked order and is
 idempotent: applying the same Stripe object twice changes nothing the second time. The
-public functions without `apply_` own their transaction.
+public functions without `apply_` own their transaction. Orders know nothing of carts:
+an order keeps the token of the cart it came from as a plain value, and checkout (the
+layer above) empties that cart when the order is paid.
 """
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 
-from shop.cart.services import empty_cart
 from shop.catalog.models import Product
-from shop.database import begin_write
+from shop.errors import Conflict, NotFound
 from shop.extensions import db
 from shop.orders.emails import queue_order_confirmation
-from shop.orders.models import LIVE_REFUND_STATUSES, Order, OrderRefund, OrderStatus, StockState
+from shop.orders.models import EventKind, Order, OrderLine, OrderStatus, StockState
 
 log = logging.getLogger(__name__)
 
@@ -26,24 +28,24 @@ SHOPPER_CANCELLED = "Shopper returned from Stripe without paying; stock handed b
 AWAITING_PAYMENT = "Checkout complete; awaiting a delayed payment (such as a bank debit)"
 
 
-class OrderNotFound(LookupError):
-    pass
+class OrderNotFound(NotFound):
+    def __init__(self, number: str = ""):
+        super().__init__("We can't find that order.")
+        self.number = number
 
 
-class OutOfStock(Exception):
+class OutOfStock(Conflict):
     """A line cannot be reserved: fewer units left than the cart asks for."""
 
     def __init__(self, product_name: str, available: int):
-        super().__init__(product_name)
+        if available <= 0:
+            message = f"Sorry, the {product_name} has just sold out. Please remove it from your cart to check out."
+        else:
+            message = (f"Sorry, only {available} of the {product_name} are left. "
+                       "Please lower the quantity in your cart to check out.")
+        super().__init__(message)
         self.product_name = product_name
         self.available = available
-
-    @property
-    def message(self) -> str:
-        if self.available <= 0:
-            return f"Sorry, the {self.product_name} has just sold out. Please remove it from your cart to check out."
-        return (f"Sorry, only {self.available} of the {self.product_name} are left. "
-                "Please lower the quantity in your cart to check out.")
 
 
 # ---------------------------------------------------------------- finding orders
@@ -66,6 +68,15 @@ def lock_order(*, order_id: int | None = None, session_id: str | None = None, nu
     return db.session.scalar(query)
 
 
+def locked_order(number: str) -> Order:
+    """The order with this number under a row lock, or OrderNotFound (nothing begun is kept)."""
+    order = lock_order(number=number)
+    if order is None:
+        db.session.rollback()
+        raise OrderNotFound(number)
+    return order
+
+
 def lock_order_for_session(session: dict[str, Any]) -> Order | None:
     order = lock_order(session_id=session.get("id"))
     if order is None and session.get("client_reference_id"):
@@ -74,6 +85,53 @@ def lock_order_for_session(session: dict[str, Any]) -> Order | None:
         order = lock_order(number=session["client_reference_id"])
         if order is not None and order.stripe_session_id not in (None, session.get("id")):
             return None
+    return order
+
+
+def pending_orders_of_cart(cart_token: str) -> Sequence[Order]:
+    """The cart's unpaid checkouts, locked: a new checkout of the same cart replaces them."""
+    return db.session.scalars(
+        select(Order).where(Order.cart_token == cart_token, Order.status == OrderStatus.PENDING).with_for_update()
+    ).all()
+
+
+# ---------------------------------------------------------------- placing an order
+
+@dataclass(frozen=True)
+class LineToOrder:
+    """One line as the shopper is about to buy it, priced from the database."""
+
+    product: Product
+    quantity: int
+    unit_price_cents: int
+
+
+def place_pending_order(lines: Sequence[LineToOrder], *, currency: str, shipping_cents: int,
+                        cart_token: str | None) -> Order:
+    """Create a pending order whose lines copy each product as it is now, and reserve its
+    stock. Joins the caller's write transaction; raises OutOfStock (the caller rolls back)."""
+    subtotal = sum(line.unit_price_cents * line.quantity for line in lines)
+    order = Order(
+        currency=currency,
+        subtotal_cents=subtotal,
+        shipping_cents=shipping_cents,
+        total_cents=subtotal + shipping_cents,
+        cart_token=cart_token,
+        lines=[
+            OrderLine(
+                product_id=line.product.id,
+                product_name=line.product.name,
+                sku=line.product.sku,
+                unit_price_cents=line.unit_price_cents,
+                quantity=line.quantity,
+                stock_tracked=line.product.stock is not None,
+            )
+            for line in lines
+        ],
+    )
+    db.session.add(order)
+    order.record(EventKind.CREATED, source="checkout", message="Order created from the cart; stock reserved")
+    reserve_stock(order)
     return order
 
 
@@ -111,6 +169,26 @@ def release_stock(order: Order) -> None:
                 .execution_options(synchronize_session=False)
             )
     order.stock_state = StockState.RELEASED
+
+
+def units_held_by_cart(cart_token: str | None) -> Select[tuple[int, int]]:
+    """(product id, units) that this cart's own unpaid checkout holds off the shelf, as a
+    query the cart can join: a shopper who pressed Back on Stripe's page must not find
+    their cart "sold out" by their own reservation."""
+    return (
+        select(OrderLine.product_id.label("product_id"), func.sum(OrderLine.quantity).label("held"))
+        .join(Order, OrderLine.order_id == Order.id)
+        .where(Order.cart_token == cart_token, Order.status == OrderStatus.PENDING,
+               Order.stock_state == StockState.RESERVED, OrderLine.stock_tracked.is_(True))
+        .group_by(OrderLine.product_id)
+    )
+
+
+def units_of_product_held_by_cart(cart_token: str | None, product_id: int) -> int:
+    if not cart_token:
+        return 0
+    held = units_held_by_cart(cart_token).subquery()
+    return db.session.scalar(select(held.c.held).where(held.c.product_id == product_id)) or 0
 
 
 # ---------------------------------------------------------------- payment
@@ -151,8 +229,9 @@ def _shipping_details(session: dict[str, Any]) -> dict[str, Any] | None:
 
 def apply_paid_session(session: dict[str, Any], *, source: str) -> FulfilResult:
     """Turn a paid Checkout Session into a paid order, once. Runs in the caller's
-    transaction: lock, check, move to paid, reservation to sale, empty the cart, queue
-    the confirmation email (the outbox's unique key makes a second queue a no-op)."""
+    transaction: lock, check, move to paid, reservation to sale, queue the confirmation
+    email (the outbox's unique key makes a second queue a no-op). The outcome
+    "fulfilled" is returned exactly once per order, so the caller can act on it once."""
     order = lock_order_for_session(session)
     if order is None:
         log.warning("Stripe session %s matches no order (%s)", session.get("id"), source)
@@ -160,8 +239,8 @@ def apply_paid_session(session: dict[str, Any], *, source: str) -> FulfilResult:
     if order.is_paid:
         return FulfilResult("already paid", order)
     if session.get("payment_status") != "paid":
-        if session.get("status") == "complete" and not any(e.message == AWAITING_PAYMENT for e in order.events):
-            order.record(source=source, message=AWAITING_PAYMENT)
+        if session.get("status") == "complete" and not order.has_event(EventKind.AWAITING_PAYMENT):
+            order.record(EventKind.AWAITING_PAYMENT, source=source, message=AWAITING_PAYMENT)
         return FulfilResult("not paid yet", order)
     if order.status is not OrderStatus.PENDING:
         order.flag_for_review(f"Stripe reports payment for a {order.status.value} order", source=source)
@@ -185,7 +264,7 @@ def apply_paid_session(session: dict[str, Any], *, source: str) -> FulfilResult:
     shipping = _shipping_details(session) or {}
     order.email = customer.get("email") or session.get("customer_email") or order.email
     order.stripe_session_id = session["id"]
-    order.stripe_payment_intent_id = _id_of(session.get("payment_intent"))
+    order.stripe_payment_intent_id = id_of(session.get("payment_intent"))
     order.subtotal_cents = session["amount_subtotal"]
     order.shipping_cents = details.get("amount_shipping") or 0
     order.tax_cents = details.get("amount_tax") or 0
@@ -196,26 +275,13 @@ def apply_paid_session(session: dict[str, Any], *, source: str) -> FulfilResult:
     if order.stock_state is StockState.RESERVED:
         order.stock_state = StockState.SOLD
     order.transition_to(OrderStatus.PAID, source=source, message="Payment received")
-    if order.cart_token:
-        empty_cart(order.cart_token)
     if order.email:
         queue_order_confirmation(order)
     return FulfilResult("fulfilled", order)
 
 
-def fulfil_order(session: dict[str, Any], *, source: str) -> FulfilResult:
-    """The one fulfilment path, for the success page, the webhook and reconciliation.
-
-    Idempotent and transactional: running it twice, or from two processes at once,
-    changes nothing the second time (the order row is locked; a paid order is left be).
-    """
-    begin_write()
-    result = apply_paid_session(session, source=source)
-    db.session.commit()
-    return result
-
-
-def _id_of(value: Any) -> str | None:
+def id_of(value: Any) -> str | None:
+    """The id of an expandable Stripe field, whether it came expanded or as a plain id."""
     if isinstance(value, dict):
         return value.get("id")
     return value or None
@@ -244,68 +310,6 @@ def cancel_pending_order(order: Order, *, source: str, message: str) -> None:
         order.transition_to(OrderStatus.CANCELLED, source=source, message=message)
 
 
-# ---------------------------------------------------------------- refunds
-
-def _order_for_charge(obj: dict[str, Any]) -> Order | None:
-    intent = _id_of(obj.get("payment_intent"))
-    return lock_order(payment_intent_id=intent) if intent else None
-
-
-def _settle_refund_status(order: Order, refunded: int, *, source: str) -> str:
-    refunded = max(0, min(refunded, order.total_cents))
-    if refunded == order.amount_refunded_cents:
-        return "no change"
-    order.amount_refunded_cents = refunded
-    if refunded == 0:
-        target = OrderStatus.PAID
-    elif refunded >= order.total_cents:
-        target = OrderStatus.REFUNDED
-    else:
-        target = OrderStatus.PARTIALLY_REFUNDED
-    message = f"Refunded {refunded} of {order.total_cents} {order.currency.upper()} (minor units)"
-    if order.status is target and target is not OrderStatus.PARTIALLY_REFUNDED:
-        order.record(source=source, message=message)
-    elif order.can_move_to(target):
-        order.transition_to(target, source=source, message=message)
-    else:
-        order.flag_for_review(f"refund reported for a {order.status.value} order", source=source)
-    return target.value
-
-
-def apply_charge_refunded(charge: dict[str, Any], *, source: str) -> str:
-    """charge.refunded: the charge's amount_refunded is Stripe's running total."""
-    order = _order_for_charge(charge)
-    if order is None:
-        log.warning("refund for a charge we do not know (%s)", source)
-        return "unknown order"
-    return _settle_refund_status(order, int(charge.get("amount_refunded") or 0), source=source)
-
-
-def apply_refund(refund: dict[str, Any], *, source: str) -> str:
-    """refund.created / refund.updated / refund.failed: keep our copy of each refund, and
-    when one fails, give the order back the amount that was not refunded after all."""
-    order = _order_for_charge(refund)
-    if order is None:
-        log.warning("refund %s for a payment we do not know (%s)", refund.get("id"), source)
-        return "unknown order"
-    row = db.session.scalar(select(OrderRefund).where(OrderRefund.stripe_refund_id == refund["id"]))
-    if row is None:
-        row = OrderRefund(order_id=order.id, stripe_refund_id=refund["id"], amount_cents=int(refund.get("amount") or 0), status="")
-        db.session.add(row)
-    row.status = refund.get("status") or "pending"
-    row.reason = refund.get("reason")
-    db.session.flush()
-    if row.status in {"failed", "canceled"}:
-        live = db.session.scalars(
-            select(OrderRefund.amount_cents).where(
-                OrderRefund.order_id == order.id, OrderRefund.status.in_(LIVE_REFUND_STATUSES)
-            )
-        ).all()
-        order.record(source=source, message=f"Refund {refund['id']} {row.status}")
-        return _settle_refund_status(order, sum(live), source=source)
-    return f"refund {row.status}"
-
-
 # ---------------------------------------------------------------- reconciliation
 
 def orders_to_reconcile(now: datetime, grace: timedelta) -> list[int]:
@@ -321,4 +325,3 @@ def orders_to_reconcile(now: datetime, grace: timedelta) -> list[int]:
             ),
         ).order_by(Order.id)
     ))
-

@@ -1,1 +1,2 @@
-"""Stripe: the one place the shop talks to it (gateway.py), and the webhook that hears back."""
+"""Stripe: gateway.py is the one module that talks to it. What Stripe tells us back
+(webhooks) is heard in shop/checkout/, which decides what each event means."""

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from shop.seed.catalog import seed_catalog
+from shop.seed.content import seed_content
+
 
 def seed_all() -> Iterator[str]:
-    from shop.seed.catalog import seed_catalog
-
     yield from seed_catalog()
-
-    from shop.seed.content import seed_content
-
     yield from seed_content()

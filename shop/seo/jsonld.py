@@ -13,7 +13,7 @@ from markupsafe import Markup
 from shop.catalog.models import Product
 from shop.content.models import Article, Author
 from shop.money import ZERO_DECIMAL
-from shop.seo.urls import public_url, static_url
+from shop.web import public_url, static_url
 
 SCHEMA = "https://schema.org"
 Crumbs = list[tuple[str, str]]  # (name, absolute URL), home first
@@ -42,9 +42,9 @@ def organization(name: str, email: str) -> dict[str, Any]:
     return {
         "@context": SCHEMA,
         "@type": "Organization",
-        "@id": public_url("main.home") + "#organization",
+        "@id": public_url("storefront.home") + "#organization",
         "name": name,
-        "url": public_url("main.home"),
+        "url": public_url("storefront.home"),
         "logo": static_url("img/favicon.svg"),
         "contactPoint": {"@type": "ContactPoint", "contactType": "customer service", "email": email},
     }
@@ -55,8 +55,8 @@ def website(name: str) -> dict[str, Any]:
         "@context": SCHEMA,
         "@type": "WebSite",
         "name": name,
-        "url": public_url("main.home"),
-        "publisher": {"@id": public_url("main.home") + "#organization"},
+        "url": public_url("storefront.home"),
+        "publisher": {"@id": public_url("storefront.home") + "#organization"},
         "potentialAction": {
             "@type": "SearchAction",
             "target": {"@type": "EntryPoint", "urlTemplate": public_url("content.search") + "?q={search_term_string}"},
@@ -66,7 +66,7 @@ def website(name: str) -> dict[str, Any]:
 
 
 def product(item: Product, currency: str, shop_name: str) -> dict[str, Any]:
-    url = public_url("catalog.product_detail", slug=item.slug)
+    url = public_url("storefront.product_detail", slug=item.slug)
     return {
         "@context": SCHEMA,
         "@type": "Product",
@@ -95,7 +95,7 @@ def person(author: Author) -> dict[str, Any]:
 
 
 def article(item: Article, shop_name: str) -> dict[str, Any]:
-    url = public_url("content.article_detail", slug=item.slug)
+    url = public_url("storefront.article_detail", slug=item.slug)
     data: dict[str, Any] = {
         "@context": SCHEMA,
         "@type": "Article",

@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, make_response, render_template
 
 from shop.database import utcnow
 from shop.seo import services
-from shop.seo.urls import public_url
+from shop.web import public_url
 
 bp = Blueprint("seo", __name__)
 

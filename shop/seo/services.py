@@ -11,8 +11,8 @@ from shop.catalog.models import Product
 from shop.content import services as content
 from shop.content.models import Article
 from shop.extensions import db
-from shop.seo.urls import public_url
 from shop.testimonials.models import Testimonial
+from shop.web import public_url
 
 
 @dataclass(frozen=True)
@@ -25,18 +25,18 @@ def sitemap_urls(now: datetime) -> list[SitemapUrl]:
     """Every public page worth indexing, with when it last changed. Read-only."""
     articles, categories, authors = content.sitemap_entries(now)
     products = db.session.execute(
-        select(Product.slug, Product.updated_at).where(Product.active.is_(True)).order_by(Product.position, Product.id)
+        Product.select_active().with_only_columns(Product.slug, Product.updated_at).order_by(Product.position, Product.id)
     ).all()
     stories = db.session.execute(
         select(Testimonial.slug, Testimonial.updated_at).where(Testimonial.published.is_(True)).order_by(Testimonial.position)
     ).all()
     newest_article = max((a.last_changed_at for a in articles if a.last_changed_at), default=None)
     urls = [
-        SitemapUrl(public_url("main.home")),
+        SitemapUrl(public_url("storefront.home")),
         SitemapUrl(public_url("catalog.product_list"), max((p.updated_at for p in products), default=None)),
-        *(SitemapUrl(public_url("catalog.product_detail", slug=p.slug), p.updated_at) for p in products),
+        *(SitemapUrl(public_url("storefront.product_detail", slug=p.slug), p.updated_at) for p in products),
         SitemapUrl(public_url("content.article_list"), newest_article),
-        *(SitemapUrl(public_url("content.article_detail", slug=a.slug), a.last_changed_at) for a in articles),
+        *(SitemapUrl(public_url("storefront.article_detail", slug=a.slug), a.last_changed_at) for a in articles),
         *(SitemapUrl(public_url("content.category_detail", slug=c.slug), c.updated_at) for c in categories),
         *(SitemapUrl(public_url("content.author_detail", slug=a.slug), a.updated_at) for a in authors),
         SitemapUrl(public_url("testimonials.testimonial_list"), max((s.updated_at for s in stories), default=None)),

@@ -6,11 +6,11 @@ import enum
 import re
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.catalog.models import Product
-from shop.database import UTCDateTime, utcnow
+from shop.database import UTCDateTime, enum_column, utcnow
 from shop.extensions import db
 from shop.testimonials.video import VideoEmbed, video_embed
 
@@ -48,7 +48,7 @@ class Testimonial(db.Model):
     # A composite written by us to show the kind of story we publish, not one real person.
     illustrative: Mapped[bool] = mapped_column(default=False)
     source: Mapped[StorySource] = mapped_column(
-        Enum(StorySource, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e], validate_strings=True),
+        enum_column(StorySource),
         default=StorySource.STAFF,
     )
     contact_email: Mapped[str | None] = mapped_column(String(320))  # for staff to reply; never shown

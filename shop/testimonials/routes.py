@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from shop.database import utcnow
 from shop.extensions import limiter
 from shop.testimonials import services
 from shop.testimonials.forms import StoryForm
+from shop.web import existing_page, requested_page
 
 bp = Blueprint("testimonials", __name__)
 
@@ -14,17 +15,9 @@ PER_PAGE = 12
 
 @bp.get("/testimonials")
 def testimonial_list():
-    page = request.args.get("page", 1, type=int)
     product_slug = request.args.get("product", "", type=str)
-    if page < 1:
-        abort(404)
-    try:
-        product = services.product_by_slug(product_slug) if product_slug else None
-    except services.UnknownProduct:
-        abort(404, "We don't sell a product by that name, so there are no stories about it.")
-    testimonials = services.list_testimonials(page, PER_PAGE, product)
-    if page > 1 and not testimonials.items:
-        abort(404)
+    product = services.product_by_slug(product_slug) if product_slug else None
+    testimonials = existing_page(services.list_testimonials(requested_page(), PER_PAGE, product))
     return render_template(
         "testimonials/list.html",
         testimonials=testimonials,
@@ -37,7 +30,7 @@ def testimonial_list():
 @limiter.limit("5 per hour", methods=["POST"])
 def submit():
     form = StoryForm()
-    form.product.choices = services.product_choices()
+    form.product.choices = services.story_product_choices()
     if form.validate_on_submit():
         if not form.website.data:  # a filled honeypot is a bot: thank it and keep nothing
             services.submit_story(
@@ -56,10 +49,7 @@ def thanks():
 
 @bp.get("/testimonials/<slug>")
 def testimonial_detail(slug: str):
-    try:
-        testimonial = services.get_testimonial(slug)
-    except services.TestimonialNotFound:
-        abort(404)
+    testimonial = services.get_testimonial(slug)
     # The player loads only after the reader asks for it: no third-party request before then.
     play = request.args.get("play") == "1" and testimonial.video is not None
     return render_template("testimonials/detail.html", testimonial=testimonial, play_video=play)

@@ -1,18 +1,27 @@
-"""Survivors' stories: reading the published ones, and taking in new ones for review."""
+"""Survivors' stories: reading the published ones, taking in new ones, and staff review
+of what shoppers send (publish, or reject and forget)."""
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from datetime import datetime
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from shop.catalog.models import Product
+from shop.catalog.services import ProductNotFound, active_products, get_product
+from shop.catalog.services import product_choices as active_product_choices
+from shop.database import write_transaction
+from shop.errors import Conflict, NotFound
 from shop.extensions import db
 from shop.outbox.services import queue_email
 from shop.testimonials.models import StorySource, Testimonial
+
+log = logging.getLogger(__name__)
+STORIES_PER_PAGE = 20
 
 CONSENT_SCOPE_SUBMITTED = (
     "Submitted through the website form: publish on the website with the given name, after staff review"
@@ -20,12 +29,10 @@ CONSENT_SCOPE_SUBMITTED = (
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class TestimonialNotFound(LookupError):
-    pass
-
-
-class UnknownProduct(ValueError):
-    """The story names a product we do not sell."""
+class TestimonialNotFound(NotFound):
+    def __init__(self, slug: str | int):
+        super().__init__("We can't find that story.")
+        self.slug = slug
 
 
 def published_testimonials() -> Select[tuple[Testimonial]]:
@@ -61,19 +68,18 @@ def get_testimonial(slug: str) -> Testimonial:
 def products_with_stories() -> list[Product]:
     """Products that published stories are about: the filter on /testimonials."""
     about = select(Testimonial.product_id).where(Testimonial.published.is_(True))
-    return list(db.session.scalars(select(Product).where(Product.id.in_(about), Product.active.is_(True)).order_by(Product.position)))
+    return list(db.session.scalars(active_products().where(Product.id.in_(about))))
 
 
 def product_by_slug(slug: str) -> Product:
-    product = db.session.scalar(select(Product).where(Product.slug == slug, Product.active.is_(True)))
-    if product is None:
-        raise UnknownProduct(slug)
-    return product
+    try:
+        return get_product(slug, with_images=False)
+    except ProductNotFound as exc:
+        raise ProductNotFound(slug, "We don't sell a product by that name, so there are no stories about it.") from exc
 
 
-def product_choices() -> list[tuple[str, str]]:
-    rows = db.session.execute(select(Product.slug, Product.name).where(Product.active.is_(True)).order_by(Product.position))
-    return [("", "Not about one product")] + [(slug, name) for slug, name in rows]
+def story_product_choices() -> list[tuple[str, str]]:
+    return [("", "Not about one product")] + active_product_choices()
 
 
 def _plain(value: str) -> str:
@@ -119,3 +125,53 @@ def submit_story(
     )
     db.session.commit()
     return testimonial
+
+
+# ---------------------------------------------------------------- staff review
+
+def _stories_waiting() -> Select[tuple[Testimonial]]:
+    return select(Testimonial).where(Testimonial.published.is_(False), Testimonial.source == StorySource.VISITOR)
+
+
+def stories_to_review(page: int) -> Pagination:
+    """Stories shoppers sent, unpublished, oldest first: the order they arrived in."""
+    query = _stories_waiting().options(joinedload(Testimonial.product)).order_by(Testimonial.created_at, Testimonial.id)
+    return db.paginate(query, page=page, per_page=STORIES_PER_PAGE, error_out=False)
+
+
+def count_stories_to_review() -> int:
+    return db.session.scalar(_stories_waiting().with_only_columns(func.count(Testimonial.id))) or 0
+
+
+def _locked_story(story_id: int) -> Testimonial:
+    story = db.session.scalar(
+        select(Testimonial).where(Testimonial.id == story_id, Testimonial.source == StorySource.VISITOR).with_for_update()
+    )
+    if story is None:
+        raise TestimonialNotFound(story_id)
+    return story
+
+
+def publish_story(story_id: int, *, staff_email: str) -> Testimonial:
+    """Put a shopper's story on the site (it keeps its consent record). Publishing a
+    published story changes nothing. Transactional."""
+    with write_transaction():
+        story = _locked_story(story_id)
+        if not story.published:
+            story.published = True
+            log.info("story %s published by %s", story.slug, staff_email)
+    return story
+
+
+def reject_story(story_id: int, *, staff_email: str) -> str:
+    """Delete a shopper's unpublished story: it and their email address are not kept.
+    Returns the name it was sent under. Raises Conflict for a published story.
+    Transactional."""
+    with write_transaction():
+        story = _locked_story(story_id)
+        if story.published:
+            raise Conflict("This story is already on the site, so it can't be rejected here. Nothing was changed.")
+        name = story.display_name
+        db.session.delete(story)
+    log.info("story %s rejected and deleted by %s", story_id, staff_email)
+    return name

@@ -53,6 +53,3 @@ def video_embed(url: str | None) -> VideoEmbed | None:
             return VideoEmbed("Vimeo", f"https://player.vimeo.com/video/{video_id}?dnt=1", f"https://vimeo.com/{video_id}")
     return None
 
-
-def is_allowed_video_url(url: str) -> bool:
-    return video_embed(url) is not None

@@ -8,8 +8,9 @@ from shop.accounts.models import StaffUser
 from shop.extensions import db
 from shop.orders.models import Order, OrderEvent, OrderStatus
 from shop.testimonials import models as story_models
-from tests.admin.conftest import log_in, make_order, make_staff, make_submitted_story
-from tests.htmlcheck import page_text
+from tests.factories import STAFF_EMAIL, make_order, make_staff, make_submitted_story
+from tests.support.html import page_text
+from tests.support.shopper import log_in
 
 PAGES = ["/admin", "/admin/orders", "/admin/orders?status=paid", "/admin/orders/SH-NOSUCH", "/admin/stories"]
 
@@ -34,7 +35,7 @@ def test_anonymous_button_press_changes_nothing_and_asks_to_log_in(app, client):
 
 def test_switched_off_staff_are_refused(app, client):
     staff = make_staff()
-    log_in(client)
+    log_in(client, STAFF_EMAIL)
     assert client.get("/admin").status_code == 200
     db.session.execute(sa.update(StaffUser).where(StaffUser.id == staff.id).values(active=False))
     db.session.commit()
@@ -56,7 +57,7 @@ def test_staff_link_and_log_out_button_only_for_staff(app, client):
     home = client.get("/")
     assert 'href="/admin"' not in home.get_data(as_text=True) and "Log out" not in page_text(home)
     make_staff()
-    log_in(client)
+    log_in(client, STAFF_EMAIL)
     home = client.get("/").get_data(as_text=True)
     assert 'href="/admin"' in home and 'action="/logout"' in home and "Log out" in home
     response = client.post("/logout")

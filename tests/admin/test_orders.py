@@ -8,9 +8,9 @@ import sqlalchemy as sa
 
 from shop.database import utcnow
 from shop.extensions import db
-from shop.orders.models import Order, OrderEvent, OrderRefund, OrderStatus
-from tests.admin.conftest import STAFF_EMAIL, make_order, make_submitted_story
-from tests.htmlcheck import page_text
+from shop.orders.models import EventKind, Order, OrderEvent, OrderRefund, OrderStatus
+from tests.factories import STAFF_EMAIL, make_order, make_submitted_story
+from tests.support.html import page_text
 
 
 def _fresh(order: Order) -> Order:
@@ -105,7 +105,7 @@ def test_queries_per_page_do_not_grow_with_orders(staff_client, count_queries, p
 def test_order_page_queries_do_not_grow_with_lines_or_history(staff_client, count_queries):
     small, big = make_order(lines=1), make_order(lines=30)
     for i in range(30):
-        big.record(source="test", message=f"note {i}")
+        big.record(EventKind.NOTE, source="test", message=f"note {i}")
     db.session.commit()
     counts = []
     for order in (small, big):

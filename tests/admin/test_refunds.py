@@ -9,11 +9,10 @@ import sqlalchemy as sa
 
 from shop.extensions import db
 from shop.orders.models import Order, OrderEvent, OrderRefund, OrderStatus
-from tests.admin.conftest import STAFF_EMAIL
-from tests.checkout.conftest import app_config  # noqa: F401  (settings pointing at the stand-in)
-from tests.checkout.support import checkout, count, reload
-from tests.factories import make_product
-from tests.htmlcheck import page_text
+from tests.factories import STAFF_EMAIL, make_product
+from tests.support.db import count, reload
+from tests.support.html import page_text
+from tests.support.shopper import checkout
 
 ATTEMPT = "attempt-0123456789abcdef"
 
@@ -121,7 +120,7 @@ def test_refund_of_an_unpaid_order_is_refused(staff_client, standin, app):
     assert standin.events("refund.created") == []
 
 
-def _closed_port_url() -> str:
+def closed_port_url() -> str:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -129,7 +128,7 @@ def _closed_port_url() -> str:
 
 
 def test_stripe_unreachable_says_so_and_changes_nothing(app, staff_client, standin, paid_order):
-    app.config["STRIPE_API_BASE"] = _closed_port_url()
+    app.config["STRIPE_API_BASE"] = closed_port_url()
     app.extensions.pop("stripe_client", None)  # the gateway caches its client
     events_before = count(OrderEvent, OrderEvent.order_id == paid_order.id)
     response = _refund(staff_client, paid_order, scope="part", amount="5.00")

@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from shop.extensions import db
 from shop.testimonials.models import StorySource
 from shop.testimonials.models import Testimonial as Story  # "Test…" names would be collected by pytest
-from tests.admin.conftest import make_submitted_story
-from tests.htmlcheck import page_text
+from tests.factories import make_submitted_story
+from tests.support.html import page_text
 
 
 def _story(story_id: int) -> Story | None:

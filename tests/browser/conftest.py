@@ -8,9 +8,6 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-# The real Stripe stand-in and the shop on a loopback port, as the checkout tests use them.
-from tests.checkout.conftest import app_config, live_shop, standin  # noqa: F401
-
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
 

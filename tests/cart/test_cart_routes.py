@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from shop.cart.models import CartLine
 from shop.extensions import db
 from tests.factories import make_product
-from tests.htmlcheck import page_text
+from tests.support.html import page_text
 
 
 @pytest.fixture
@@ -188,8 +188,7 @@ def test_cart_page_query_count_does_not_grow_with_lines(app, client, count_queri
     assert len(one_line) == len(thirty_lines) <= 3, (len(one_line), len(thirty_lines))
 
 
-def test_purge_command(app, product):
-    runner = app.test_cli_runner()
+def test_purge_command(app, runner, product):
     result = runner.invoke(args=["cart", "purge", "--older-than", "30d"])
     assert result.exit_code == 0 and "carts: 0 removed" in result.output
     bad = runner.invoke(args=["cart", "purge", "--older-than", "soon"])

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from shop.cart import services
 from shop.cart.models import Cart, CartLine
+from shop.catalog.services import ProductNotFound
 from shop.database import utcnow
 from shop.extensions import db
 from tests.factories import make_product
@@ -44,7 +45,7 @@ def test_unknown_token_starts_a_new_cart(app):
 def test_inactive_and_unknown_products_cannot_be_added(app, active):
     product = make_product(active=active)
     for slug in (product.slug, "no-such-product"):
-        with pytest.raises(services.ProductUnavailable):
+        with pytest.raises(ProductNotFound):
             services.add_to_cart(None, slug, 1, MAX)
     assert db.session.scalar(sa.select(sa.func.count(Cart.id))) == 0
 
@@ -129,7 +130,7 @@ def test_deactivated_product_is_left_out_of_the_subtotal(app):
     cart = view(token)
     assert cart.subtotal_cents == 1000 and cart.item_count == 1 and not cart.can_checkout
     assert "no longer sold" in cart.lines[1].notices[0]
-    with pytest.raises(services.ProductUnavailable):
+    with pytest.raises(services.NoLongerSold):
         services.set_line_quantity(token, cart.lines[1].line_id, 2, MAX)
     services.remove_line(token, cart.lines[1].line_id)
     assert view(token).can_checkout

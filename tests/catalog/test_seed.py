@@ -9,8 +9,7 @@ def _snapshot():
     return sorted(rows), db.session.scalar(sa.select(sa.func.count(ProductImage.id)))
 
 
-def test_seed_twice_changes_nothing(app):
-    runner = app.test_cli_runner()
+def test_seed_twice_changes_nothing(app, runner):
     first = runner.invoke(args=["seed"])
     assert first.exit_code == 0, first.output
     before = _snapshot()

@@ -8,26 +8,12 @@ from shop.extensions import db
 from shop.orders.models import Order, OrderStatus, StockState
 from shop.orders.services import AWAITING_PAYMENT
 from shop.payments import gateway
-from tests.checkout.conftest import WEBHOOK_SECRET
-from tests.checkout.support import (
-    add_to_cart,
-    cart_lines,
-    checkout,
-    deliver,
-    last_event,
-    outbox_count,
-    reload,
-    stock_of,
-    stripe_session,
-)
-from tests.checkout.test_unavailable import _closed_port_url, point_stripe_at
 from tests.factories import make_product
-from tests.htmlcheck import page_text
-
-
-@pytest.fixture
-def trainer(app):
-    return make_product(name="SteadyHand Trainer", price_cents=2990, stock=5)
+from tests.support.db import cart_lines, outbox_count, reload, stock_of
+from tests.support.html import page_text
+from tests.support.live import closed_port_url
+from tests.support.shopper import add_to_cart, checkout
+from tests.support.stripe import WEBHOOK_SECRET, deliver, last_event, point_stripe_at, stripe_session
 
 
 @pytest.fixture
@@ -136,7 +122,7 @@ def test_cancel_after_the_webhook_paid_changes_nothing(app, client, standin, liv
 
 def test_cancel_while_stripe_is_unreachable_leaves_the_order_for_stripe_to_settle(app, client, standin, trainer, pending):
     # The session may still be paid; only Stripe's word (webhook or reconcile) may close it.
-    point_stripe_at(app, STRIPE_API_BASE=_closed_port_url())
+    point_stripe_at(app, STRIPE_API_BASE=closed_port_url())
 
     response = client.get(f"/checkout/cancel?order={pending.number}")
 
@@ -204,7 +190,7 @@ def test_success_page_after_paying_confirms_the_order(app, client, standin, trai
 
 def test_success_page_while_stripe_is_unreachable_shows_what_we_know(app, client, standin, pending):
     standin.pay(pending.stripe_session_id)
-    point_stripe_at(app, STRIPE_API_BASE=_closed_port_url())
+    point_stripe_at(app, STRIPE_API_BASE=closed_port_url())
 
     response = client.get(f"/checkout/success?session_id={pending.stripe_session_id}")
 

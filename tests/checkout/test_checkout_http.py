@@ -6,9 +6,11 @@ import sqlalchemy as sa
 from shop.catalog.models import Product, ProductKind
 from shop.extensions import db
 from shop.orders.models import Order, OrderStatus, StockState
-from tests.checkout.support import add_to_cart, cart_lines, checkout, count, fresh, reload, stock_of, stripe_session
 from tests.factories import make_product
-from tests.htmlcheck import page_text
+from tests.support.db import cart_lines, count, fresh, reload, stock_of
+from tests.support.html import page_text
+from tests.support.shopper import add_to_cart, checkout
+from tests.support.stripe import stripe_session
 
 
 def _sessions_at_stripe(standin) -> int:

@@ -11,7 +11,7 @@ from shop.orders.models import Order, OrderStatus
 from shop.outbox.models import OutboxEmail
 from shop.outbox.services import send_pending
 from tests.factories import make_product
-from tests.htmlcheck import page_text
+from tests.support.html import page_text
 
 
 def test_cart_to_paid_order_to_one_email(app, client, standin, live_shop, smtp_server):

@@ -16,21 +16,11 @@ import sqlalchemy as sa
 
 from shop.extensions import db
 from shop.orders.models import Order, OrderStatus, StockState, StripeEvent
-from tests.checkout.conftest import WEBHOOK_SECRET
-from tests.checkout.support import (
-    add_to_cart,
-    checkout,
-    count,
-    event_body,
-    last_event,
-    outbox_count,
-    paid_transitions,
-    reload,
-    stock_of,
-    stripe_signature,
-)
 from tests.factories import make_product
-from tests.htmlcheck import page_text
+from tests.support.db import count, outbox_count, paid_transitions, reload, stock_of
+from tests.support.html import page_text
+from tests.support.shopper import add_to_cart, checkout
+from tests.support.stripe import WEBHOOK_SECRET, event_body, last_event, stripe_signature
 
 BUYERS = 30
 UNITS = 3

@@ -2,68 +2,32 @@
 keeps the cart, and no stock stays locked in an order that can never be paid."""
 from __future__ import annotations
 
-import json
-import socket
-import threading
 from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from shop.extensions import db
 from shop.orders.models import Order, OrderStatus, StockState
-from tests.checkout.conftest import _Quiet
-from tests.checkout.support import add_to_cart, cart_lines, count, fresh, stock_of
 from tests.factories import make_product
-from tests.htmlcheck import page_text
-
-
-class AlwaysFailing:
-    """A loopback HTTP server that answers every request 500 with Stripe's error JSON."""
-
-    def __init__(self) -> None:
-        self.hits = 0
-        self.server = make_server("127.0.0.1", 0, self, threaded=True, request_handler=_Quiet)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self.thread.start()
-
-    def __call__(self, environ, start_response):
-        self.hits += 1
-        body = json.dumps({"error": {"type": "api_error", "message": "An unknown error occurred"}}).encode()
-        start_response("500 Internal Server Error", [("Content-Type", "application/json"),
-                                                     ("Content-Length", str(len(body)))])
-        return [body]
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+from tests.support.db import cart_lines, count, fresh, stock_of
+from tests.support.html import page_text
+from tests.support.live import AlwaysFailingStripe, closed_port_url
+from tests.support.shopper import add_to_cart
+from tests.support.stripe import point_stripe_at
 
 
 @pytest.fixture
-def failing_stripe() -> Iterator[AlwaysFailing]:
-    server = AlwaysFailing()
+def failing_stripe() -> Iterator[AlwaysFailingStripe]:
+    server = AlwaysFailingStripe()
     yield server
     server.stop()
-
-
-def _closed_port_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"  # released: nothing listens there now
-
-
-def point_stripe_at(app, **config) -> None:
-    app.config.update(config)
-    app.extensions.pop("stripe_client", None)  # the gateway caches its client
 
 
 @pytest.fixture(params=["unreachable", "answers-500", "refuses-our-key"])
 def stripe_trouble(request, app, standin):
     if request.param == "unreachable":
-        point_stripe_at(app, STRIPE_API_BASE=_closed_port_url())
+        point_stripe_at(app, STRIPE_API_BASE=closed_port_url())
     elif request.param == "answers-500":
         server = request.getfixturevalue("failing_stripe")
         point_stripe_at(app, STRIPE_API_BASE=server.url)
@@ -104,7 +68,7 @@ def test_checkout_works_again_once_stripe_is_back(app, client, standin):
     trainer = make_product(stock=5)
     add_to_cart(client, trainer, 2)
     good_base = app.config["STRIPE_API_BASE"]
-    point_stripe_at(app, STRIPE_API_BASE=_closed_port_url())
+    point_stripe_at(app, STRIPE_API_BASE=closed_port_url())
     assert client.post("/checkout").status_code == 503
 
     point_stripe_at(app, STRIPE_API_BASE=good_base)

@@ -2,9 +2,8 @@
 import pytest
 
 from shop.extensions import db
-from tests.content.factories import make_article, make_author, make_category, make_testimonial
 from tests.conftest import queries_for_page
-from tests.factories import make_product
+from tests.factories import make_article, make_author, make_category, make_product, make_testimonial
 
 
 def _add_content(count, product, category, author):

@@ -4,7 +4,7 @@ import pytest
 from shop.catalog.models import Product
 from shop.content.models import Article
 from shop.content.rendering import product_slugs_in, render_article_body
-from tests.htmlcheck import dangerous_markup
+from tests.support.html import dangerous_markup
 
 
 def _product(slug="trainer", active=True):

@@ -5,9 +5,8 @@ from shop.content.models import ArticleStatus
 from shop.content.search import search, search_terms
 from shop.database import utcnow
 from shop.extensions import db
-from tests.content.factories import make_article
-from tests.factories import make_product
-from tests.htmlcheck import page_text
+from tests.factories import make_article, make_product
+from tests.support.html import page_text
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from shop.content.models import Article, Author
 from shop.content.services import articles_with_unknown_products
 from shop.extensions import db
 from shop.testimonials.models import Testimonial as Story
-from tests.htmlcheck import page_text
+from tests.support.html import page_text
 
 
 def test_demo_content_is_complete(seeded, client):

@@ -56,8 +56,8 @@ def test_bad_number_is_refused_with_its_name():
 
 
 def test_every_setting_is_documented_in_env_example():
-    from pathlib import Path
     import re
+    from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
     source = (root / "shop" / "config.py").read_text()

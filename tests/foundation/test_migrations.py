@@ -1,24 +1,34 @@
 """The schema comes from migrations: they build an empty database on both backends,
 and what they build matches the models exactly."""
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from shop import create_app
-from shop.content.search import include_in_autogenerate
+from shop.database import include_in_autogenerate
 from shop.extensions import db
 from tests.conftest import PG_ADMIN_URL, make_test_config, run_scoped_name
 
 
-def _fresh_postgres(name: str) -> str:
+@contextmanager
+def fresh_postgres(prefix: str) -> Iterator[str]:
+    """An empty PostgreSQL database of this test's own, dropped afterwards."""
+    name = run_scoped_name(prefix)
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    admin.dispose()
-    return url
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def _check_upgrade_matches_models(url: str) -> None:
@@ -46,10 +56,55 @@ def test_migrations_build_sqlite_from_empty(tmp_path):
     _check_upgrade_matches_models(f"sqlite:///{tmp_path / 'migrated.sqlite'}")
 
 
+@pytest.mark.postgres_only
 def test_migrations_build_postgresql_from_empty():
-    name = run_scoped_name("shop_migrate")
-    _check_upgrade_matches_models(_fresh_postgres(name))
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_postgres("shop_migrate") as url:
+        _check_upgrade_matches_models(url)
+
+
+def _check_history_backfill(url: str) -> None:
+    """0005 gives history written before it the kind its sentence meant, and each refund
+    staff sent the sender named in that history."""
+    app = create_app(make_test_config(url))
+    with app.app_context():
+        upgrade(directory="migrations", revision="0004")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO orders (id, number, status, stock_state, currency, subtotal_cents, shipping_cents, tax_cents,"
+                " discount_cents, total_cents, amount_refunded_cents, needs_review, created_at, updated_at)"
+                " VALUES (1, 'SH-OLD', 'paid', 'sold', 'usd', 1000, 0, 0, 0, 1000, 0, false, '2026-01-01', '2026-01-01')"))
+            events = [
+                ("checkout", "Order created from the cart; stock reserved", None),
+                ("stripe:evt_1", "Checkout complete; awaiting a delayed payment (such as a bank debit)", None),
+                ("stripe:evt_2", "Payment received", "paid"),
+                ("staff:ann@example.com", "Refund of $5.00 sent to Stripe (re_123). The status changes when Stripe "
+                 "confirms it.", None),
+                ("staff:ann@example.com", "A note", None),
+            ]
+            for i, (source, message, to_status) in enumerate(events, start=1):
+                conn.execute(sa.text(
+                    "INSERT INTO order_events (id, order_id, created_at, source, message, to_status)"
+                    " VALUES (:id, 1, '2026-01-01', :source, :message, :to_status)"),
+                    {"id": i, "source": source, "message": message, "to_status": to_status})
+            for i, refund_id in enumerate(["re_123", "re_dashboard"], start=1):
+                conn.execute(sa.text(
+                    "INSERT INTO order_refunds (id, order_id, stripe_refund_id, amount_cents, status, created_at, updated_at)"
+                    " VALUES (:id, 1, :refund, 500, 'succeeded', '2026-01-01', '2026-01-01')"), {"id": i, "refund": refund_id})
+        upgrade(directory="migrations", revision="0005")
+        with db.engine.connect() as conn:
+            kinds = conn.execute(sa.text("SELECT kind FROM order_events ORDER BY id")).scalars().all()
+            senders = conn.execute(sa.text("SELECT requested_by FROM order_refunds ORDER BY id")).scalars().all()
+        assert kinds == ["created", "awaiting_payment", "status", "refund_requested", "note"]
+        assert senders == ["ann@example.com", None]
+        downgrade(directory="migrations", revision="base")
+        db.engine.dispose()
+
+
+def test_history_backfill_on_sqlite(tmp_path):
+    _check_history_backfill(f"sqlite:///{tmp_path / 'history.sqlite'}")
+
+
+@pytest.mark.postgres_only
+def test_history_backfill_on_postgresql():
+    with fresh_postgres("shop_backfill") as url:
+        _check_history_backfill(url)

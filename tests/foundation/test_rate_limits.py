@@ -7,7 +7,7 @@ import redis
 from shop import create_app
 from shop.extensions import db
 from tests.conftest import ShopClient, make_test_config
-from tests.htmlcheck import page_text
+from tests.support.html import page_text
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from shop.extensions import db
 from shop.markup import render_markdown
 from shop.money import format_money, parse_money
-from tests.htmlcheck import dangerous_markup
+from tests.support.html import dangerous_markup
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,7 @@ import pytest
 
 from shop.content.models import ArticleStatus
 from shop.database import utcnow
-from tests.content.factories import make_article, make_testimonial
-from tests.factories import make_product
+from tests.factories import make_article, make_product, make_testimonial
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -7,9 +7,8 @@ from shop.outbox.models import OutboxEmail
 from shop.testimonials.models import StorySource
 from shop.testimonials.models import Testimonial as Story  # "Test…" names would be collected by pytest
 from shop.testimonials.video import video_embed
-from tests.content.factories import make_testimonial
-from tests.factories import make_product
-from tests.htmlcheck import dangerous_markup, page_text
+from tests.factories import make_product, make_testimonial
+from tests.support.html import dangerous_markup, page_text
 
 
 def test_grid_shows_published_stories_with_the_ftc_notes(app, client):

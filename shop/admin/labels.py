@@ -1,0 +1,22 @@
+"""Words the staff area shows for the shop's states."""
+from __future__ import annotations
+
+from shop.orders.models import OrderStatus
+
+NEEDS_REVIEW = "needs_review"
+
+STATUS_LABELS: dict[OrderStatus, str] = {
+    OrderStatus.PENDING: "Waiting for payment",
+    OrderStatus.PAID: "Paid, to ship",
+    OrderStatus.FULFILLED: "Fulfilled, to ship",
+    OrderStatus.SHIPPED: "Shipped",
+    OrderStatus.EXPIRED: "Expired unpaid",
+    OrderStatus.PAYMENT_FAILED: "Payment failed",
+    OrderStatus.CANCELLED: "Cancelled",
+    OrderStatus.REFUNDED: "Refunded",
+    OrderStatus.PARTIALLY_REFUNDED: "Partly refunded",
+}
+# The filters above the order list: (value of ?status=, label).
+STATUS_FILTERS: list[tuple[str, str]] = (
+    [("", "All orders"), (NEEDS_REVIEW, "Needs review")] + [(s.value, STATUS_LABELS[s]) for s in OrderStatus]
+)

@@ -1,1 +1,0 @@
-"""Pages that belong to no one domain: home, health check."""

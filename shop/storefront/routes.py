@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, render_template
+from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from shop.cart.cookie import current_cart_token
+from shop.cart.services import line_limit
+from shop.catalog.services import flagship_product, get_product
+from shop.content.rendering import render_article_body
+from shop.content.services import articles_featuring, get_article_page, latest_articles
+from shop.database import utcnow
+from shop.extensions import db
+from shop.markup import render_markdown
+from shop.newsletter.forms import SignupForm
+from shop.orders.services import units_of_product_held_by_cart
+from shop.seo import jsonld
+from shop.testimonials.services import featured_testimonials
+from shop.web import public_url
+
+bp = Blueprint("storefront", __name__)
+
+
+@bp.get("/")
+def home():
+    config = current_app.config
+    return render_template(
+        "storefront/home.html",
+        flagship=flagship_product(),
+        latest_articles=latest_articles(utcnow(), 3),
+        featured_testimonials=featured_testimonials(3),
+        signup_form=SignupForm(source="home"),
+        home_jsonld=jsonld.script_tag(
+            jsonld.organization(config["SHOP_NAME"], config["SHOP_SUPPORT_EMAIL"]), jsonld.website(config["SHOP_NAME"])
+        ),
+    )
+
+
+@bp.get("/products/<slug>")
+def product_detail(slug: str):
+    config = current_app.config
+    product = get_product(slug)
+    held = units_of_product_held_by_cart(current_cart_token(), product.id)
+    return render_template(
+        "storefront/product.html",
+        product=product,
+        description_html=render_markdown(product.description),
+        max_quantity=line_limit(product, config["CART_MAX_QUANTITY"], held),
+        featuring_articles=articles_featuring(product.id, utcnow(), 3),
+        featured_testimonials=featured_testimonials(2, product_id=product.id),
+        product_jsonld=jsonld.script_tag(
+            jsonld.product(product, config["SHOP_CURRENCY"], config["SHOP_NAME"]),
+            jsonld.breadcrumb_list([
+                ("Home", public_url("storefront.home")),
+                ("Products", public_url("catalog.product_list")),
+                (product.name, public_url("storefront.product_detail", slug=product.slug)),
+            ]),
+        ),
+    )
+
+
+@bp.get("/articles/<slug>")
+def article_detail(slug: str):
+    page = get_article_page(slug, utcnow())
+    article = page.article
+    body = render_article_body(
+        article.body,
+        products=page.directive_products,
+        reference_count=len(article.references),
+        product_card=lambda product: render_template("articles/_product_card.html", product=product),
+    )
+    if body.problems:
+        current_app.logger.warning("article %s: %s", article.slug, "; ".join(body.problems))
+    crumbs = [("Home", public_url("storefront.home")), ("Articles", public_url("content.article_list"))]
+    if article.main_category:
+        crumbs.append((article.main_category.name, public_url("content.category_detail", slug=article.main_category.slug)))
+    crumbs.append((article.title, public_url("storefront.article_detail", slug=article.slug)))
+    return render_template(
+        "storefront/article.html",
+        article=article,
+        body_html=body.html,
+        staff_problems=body.problems if current_user.is_authenticated else [],
+        related=page.related,
+        crumbs=crumbs,
+        jsonld_html=jsonld.script_tag(jsonld.article(article, current_app.config["SHOP_NAME"]), jsonld.breadcrumb_list(crumbs)),
+        signup_form=SignupForm(source=f"article:{article.slug}"),
+    )
+
+
+@bp.get("/healthz")
+def healthz():
+    """For load balancers: 200 while the database answers, 503 when it does not."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        current_app.logger.warning("health check: database unavailable: %s", exc.__class__.__name__)
+        return jsonify(status="unavailable", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
