@@ -17,6 +17,7 @@ from itsdangerous import BadData, SignatureExpired, URLSafeSerializer, URLSafeTi
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from shop.errors import ShopError
 from shop.extensions import db
 from shop.newsletter.models import Subscriber, SubscriberStatus
 from shop.outbox.services import queue_email
@@ -35,20 +36,33 @@ _CONFIRM_SALT = "newsletter-confirm"
 _UNSUBSCRIBE_SALT = "newsletter-unsubscribe"
 
 
-class NewsletterLinkError(ValueError):
-    """A link from one of our emails that we cannot act on."""
+class NewsletterLinkError(ShopError):
+    """A link from one of our emails that we cannot act on. Each kind says why in its own words."""
+
+    title = "We can't use this link"
+    reason = ""
+
+    def __init__(self, token: str):
+        super().__init__(self.reason)
+        self.token = token
 
 
 class ForgedLink(NewsletterLinkError):
     """The token was not signed by us, or names an address we do not have."""
 
+    reason = "It may have been copied only in part. Please open the link from the email again, or sign up below."
+
 
 class ExpiredLink(NewsletterLinkError):
-    pass
+    title = "This link has expired"
+    reason = "Confirmation links work for seven days. Please sign up again below and we will send you a new one."
 
 
 class StaleLink(NewsletterLinkError):
     """A confirmation link sent before the reader unsubscribed: it must not sign them up again."""
+
+    title = "This link is no longer active"
+    reason = "You unsubscribed after we sent it, so we have not signed you up again. To get the emails, sign up below."
 
 
 @dataclass(frozen=True)
@@ -105,7 +119,7 @@ def request_signup(email: str, source: str, settings: MailSettings, now: datetim
         subscriber.status = SubscriberStatus.PENDING
         subscriber.signed_up_at = now
     subscriber.consent_text_version = CURRENT_CONSENT_VERSION
-    _queue_confirmation(subscriber, settings, now)
+    _queue_newsletter_email("confirm", "Please confirm: your free stroke recovery ebook", subscriber, settings, now)
     db.session.commit()
 
 
@@ -122,14 +136,16 @@ def _unsubscribe_headers(unsubscribe_url: str) -> dict[str, str]:
     return {"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
-def _queue_confirmation(subscriber: Subscriber, settings: MailSettings, now: datetime) -> None:
+def _queue_newsletter_email(kind: str, subject: str, subscriber: Subscriber, settings: MailSettings,
+                            now: datetime) -> None:
+    """The confirmation or welcome email, with its links and one-click unsubscribe. At most
+    one of each kind a day per address: a stranger cannot use our form to flood an inbox."""
     links = _links(subscriber, settings)
     queue_email(
-        # One a day per address: a stranger cannot use our form to flood someone's inbox.
-        dedupe_key=f"newsletter-confirm:{subscriber.id}:{now.astimezone(timezone.utc):%Y-%m-%d}",
+        dedupe_key=f"newsletter-{kind}:{subscriber.id}:{now.astimezone(timezone.utc):%Y-%m-%d}",
         to=subscriber.email,
-        subject=f"Please confirm: your free stroke recovery ebook from {settings.shop_name}",
-        text=render_template("newsletter/email/confirm.txt", shop_name=settings.shop_name, **links),
+        subject=f"{subject} from {settings.shop_name}",
+        text=render_template(f"newsletter/email/{kind}.txt", shop_name=settings.shop_name, **links),
         headers=_unsubscribe_headers(links["unsubscribe_url"]),
     )
 
@@ -174,14 +190,7 @@ def confirm_subscription(token: str, settings: MailSettings, now: datetime) -> S
     """
     subscriber = subscriber_for_confirmation(token, settings.secret_key)
     if subscriber.confirm(subscriber.consent_text_version or CURRENT_CONSENT_VERSION, now):
-        links = _links(subscriber, settings)
-        queue_email(
-            dedupe_key=f"newsletter-welcome:{subscriber.id}:{now:%Y-%m-%d}",
-            to=subscriber.email,
-            subject=f"Your free stroke recovery ebook from {settings.shop_name}",
-            text=render_template("newsletter/email/welcome.txt", shop_name=settings.shop_name, **links),
-            headers=_unsubscribe_headers(links["unsubscribe_url"]),
-        )
+        _queue_newsletter_email("welcome", "Your free stroke recovery ebook", subscriber, settings, now)
     db.session.commit()
     return subscriber
 
