@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -7,8 +8,16 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from shop.database import UTCDateTime, utcnow
+from shop.database import UTCDateTime, enum_column, utcnow
 from shop.extensions import db, login_manager
+
+
+class StaffRole(str, enum.Enum):
+    """What a staff member may do. Each staff route names the roles it allows."""
+
+    OWNER = "owner"            # everything, including refunds and staff accounts
+    EDITOR = "editor"          # products, stories, articles
+    FULFILMENT = "fulfilment"  # orders: view, ship, note
 
 
 class StaffUser(UserMixin, db.Model):
@@ -18,6 +27,7 @@ class StaffUser(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[StaffRole] = mapped_column(enum_column(StaffRole))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

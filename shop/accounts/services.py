@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from shop.accounts.models import StaffUser
+from shop.accounts.models import StaffRole, StaffUser
 from shop.extensions import db
 
 
@@ -18,11 +18,11 @@ def authenticate(email: str, password: str) -> StaffUser | None:
     return user
 
 
-def create_staff_user(email: str, name: str, password: str) -> StaffUser:
+def create_staff_user(email: str, name: str, password: str, role: StaffRole = StaffRole.OWNER) -> StaffUser:
     email = email.strip().lower()
     if db.session.scalar(select(StaffUser.id).where(StaffUser.email == email)) is not None:
         raise StaffUserExists(email)
-    user = StaffUser(email=email, name=name)
+    user = StaffUser(email=email, name=name, role=role)
     user.set_password(password)
     db.session.add(user)
     db.session.commit()

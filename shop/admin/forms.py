@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import current_app
+from flask import abort, current_app
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
@@ -66,3 +66,9 @@ class RefundForm(FlaskForm):
 
 class StoryActionForm(FlaskForm):
     """Publish and reject buttons: nothing to fill in but the CSRF token."""
+
+
+def check_buttons(form: FlaskForm) -> None:
+    """Forms with nothing to fill in but the CSRF token: a bad token is a 400."""
+    if not form.validate_on_submit():
+        abort(400)

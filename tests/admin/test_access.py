@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from flask import url_for
+from werkzeug.routing import IntegerConverter
 
-from shop.accounts.models import StaffUser
+from shop.accounts.models import StaffRole, StaffUser
+from shop.admin.access import allowed_roles
 from shop.extensions import db
 from shop.orders.models import Order, OrderEvent, OrderStatus
 from shop.testimonials import models as story_models
@@ -102,3 +105,84 @@ def test_every_action_needs_the_csrf_token(staff_client):
         response = staff_client.post(path, data={**data, "csrf_token": "forged"}, csrf=False)
         assert response.status_code == 400, path
     assert _snapshot() == before
+
+
+# ---------------------------------------------------------------- roles, for every /admin route
+
+def _admin_routes(app) -> list[tuple[str, str, str]]:
+    """(method, url, endpoint) for every route under /admin, with made-up path values."""
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/admin"):
+            continue
+        values = {name: 987654 if isinstance(converter, IntegerConverter) else "SH-NOSUCH"
+                  for name, converter in rule._converters.items()}
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **values)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            routes.append((method, url, rule.endpoint))
+    return routes
+
+
+def test_every_admin_route_declares_its_roles(app):
+    with app.test_request_context():
+        undeclared = [endpoint for _, _, endpoint in _admin_routes(app) if not allowed_roles(endpoint)]
+    assert undeclared == []
+
+
+def test_every_admin_route_sends_anonymous_visitors_to_log_in(app, client):
+    for method, url, _ in _admin_routes(app):
+        response = client.open(url, method=method, data={"csrf_token": client.csrf_token()})
+        assert response.status_code == 303, (method, url)
+        assert response.headers["Location"].startswith("/login?next="), (method, url)
+
+
+@pytest.mark.parametrize("role", list(StaffRole))
+def test_every_admin_route_refuses_the_roles_it_does_not_name(app, client, role):
+    make_staff(role=role)
+    log_in(client, STAFF_EMAIL)
+    with app.test_request_context():
+        routes = [(method, url, role in allowed_roles(endpoint)) for method, url, endpoint in _admin_routes(app)]
+    for method, url, allowed in routes:
+        response = client.open(url, method=method, data={"csrf_token": client.csrf_token()})
+        if allowed:
+            assert response.status_code != 403, (role, method, url)
+        else:
+            assert response.status_code == 403, (role, method, url)
+            assert "other staff roles" in page_text(response)
+
+
+ROLE_TABLE = {
+    # area: roles that may use it
+    "admin.dashboard": {StaffRole.OWNER, StaffRole.EDITOR, StaffRole.FULFILMENT},
+    "admin.order_list": {StaffRole.OWNER, StaffRole.FULFILMENT},
+    "admin.order_detail": {StaffRole.OWNER, StaffRole.FULFILMENT},
+    "admin.ship": {StaffRole.OWNER, StaffRole.FULFILMENT},
+    "admin.review": {StaffRole.OWNER, StaffRole.FULFILMENT},
+    "admin.refund": {StaffRole.OWNER},
+    "admin.story_queue": {StaffRole.OWNER, StaffRole.EDITOR},
+    "admin.publish_story": {StaffRole.OWNER, StaffRole.EDITOR},
+    "admin.reject_story": {StaffRole.OWNER, StaffRole.EDITOR},
+}
+
+
+def test_the_roles_are_the_ones_the_shop_agreed(app):
+    with app.test_request_context():
+        declared = {endpoint: set(allowed_roles(endpoint)) for _, _, endpoint in _admin_routes(app)}
+    for endpoint, roles in ROLE_TABLE.items():
+        assert declared[endpoint] == roles, endpoint
+    assert all(StaffRole.OWNER in roles for roles in declared.values()), "the owner may do everything"
+
+
+@pytest.mark.parametrize("role, sees, does_not_see", [
+    (StaffRole.EDITOR, ["Stories to review"], ["Orders"]),
+    (StaffRole.FULFILMENT, ["Orders", "Paid orders to ship"], ["Stories to review", "Stories waiting"]),
+])
+def test_the_menu_and_home_page_show_only_what_the_role_may_open(app, client, role, sees, does_not_see):
+    make_staff(role=role)
+    log_in(client, STAFF_EMAIL)
+    text = page_text(client.get("/admin"))
+    for words in sees:
+        assert words in text
+    for words in does_not_see:
+        assert words not in text
