@@ -13,6 +13,8 @@ from typing import Any
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
+from stripe_standin.testing import StandinServer
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WEBHOOK_SECRET = "whsec_test_secret"
 API_KEY = "sk_test_standin"
@@ -86,6 +88,11 @@ class WebhookReceiver:
         self._server.shutdown()
         self._thread.join(5)
         self._server.server_close()
+
+
+def event_types(standin: StandinServer) -> list[str]:
+    """The types of the events the stand-in created so far, oldest first."""
+    return [e["type"] for e in standin.events()]
 
 
 def session_params(**overrides: Any) -> dict[str, Any]:

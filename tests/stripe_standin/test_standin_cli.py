@@ -29,12 +29,8 @@ def test_options_come_from_environment(monkeypatch) -> None:
 
 
 def test_runs_as_a_process(free_port: int, receiver: WebhookReceiver) -> None:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO_ROOT),
-        "STANDIN_WEBHOOK_URL": receiver.url,
-        "STANDIN_WEBHOOK_SECRET": "whsec_cli",
-    }
+    # The installed package (pip install -e ./stripe_standin), started from the repo root as scripts/run does.
+    env = {**os.environ, "STANDIN_WEBHOOK_URL": receiver.url, "STANDIN_WEBHOOK_SECRET": "whsec_cli"}
     process = subprocess.Popen(
         [sys.executable, "-m", "stripe_standin", "--port", str(free_port), "--api-key", "sk_test_cli"],
         cwd=REPO_ROOT,

@@ -62,34 +62,42 @@ def test_business_errors_are_replayed(client: stripe.StripeClient, make_session)
     assert info.value.headers["Idempotent-Replayed"] == "true"
 
 
-def test_library_sends_a_key_on_every_post_and_it_is_echoed(standin) -> None:
-    response = requests.post(
+def _post_with_key(standin, data: dict[str, str], key: str) -> requests.Response:
+    # What curl or another client without stripe-python sends.
+    return requests.post(
         f"{standin.base_url}/v1/checkout/sessions",
-        headers={"Authorization": f"Bearer {API_KEY}", "Idempotency-Key": "curl-1"},
-        data={
+        headers={"Authorization": f"Bearer {API_KEY}", "Idempotency-Key": key},
+        data=data,
+        timeout=5,
+    )
+
+
+def test_library_sends_a_key_on_every_post_and_it_is_echoed(standin) -> None:
+    response = _post_with_key(
+        standin,
+        {
             "mode": "payment",
             "line_items[0][price_data][currency]": "eur",
             "line_items[0][price_data][unit_amount]": "700",
             "line_items[0][price_data][product_data][name]": "Card",
             "line_items[0][quantity]": "1",
         },
-        timeout=5,
+        "curl-1",
     )
     assert response.status_code == 200
     assert response.headers["Idempotency-Key"] == "curl-1"
     assert response.headers["Request-Id"].startswith("req_")
     # Parameter order does not matter for the comparison.
-    replay = requests.post(
-        f"{standin.base_url}/v1/checkout/sessions",
-        headers={"Authorization": f"Bearer {API_KEY}", "Idempotency-Key": "curl-1"},
-        data={
+    replay = _post_with_key(
+        standin,
+        {
             "line_items[0][quantity]": "1",
             "line_items[0][price_data][product_data][name]": "Card",
             "line_items[0][price_data][unit_amount]": "700",
             "line_items[0][price_data][currency]": "eur",
             "mode": "payment",
         },
-        timeout=5,
+        "curl-1",
     )
     assert replay.json()["id"] == response.json()["id"]
     assert replay.headers["Idempotent-Replayed"] == "true"

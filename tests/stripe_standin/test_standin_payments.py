@@ -8,11 +8,7 @@ import pytest
 import requests
 import stripe
 
-from tests.stripe_standin.support import session_params
-
-
-def _types(standin) -> list[str]:
-    return [e["type"] for e in standin.events()]
+from tests.stripe_standin.support import event_types, session_params
 
 
 def test_card_success_completes_session(client: stripe.StripeClient, make_session, standin) -> None:
@@ -56,7 +52,7 @@ def test_card_success_completes_session(client: stripe.StripeClient, make_sessio
     assert charge.payment_method_details.card.last4 == "4242"
     assert charge.payment_intent == pi.id
 
-    assert _types(standin) == [
+    assert event_types(standin) == [
         "payment_intent.created",
         "charge.succeeded",
         "payment_intent.succeeded",
@@ -92,8 +88,8 @@ def test_declined_card_keeps_session_open(client: stripe.StripeClient, make_sess
     assert pi.status == "requires_payment_method"
     assert pi.last_payment_error.code == "card_declined"
     assert pi.last_payment_error.type == "card_error"
-    assert "checkout.session.completed" not in _types(standin)
-    assert _types(standin) == ["payment_intent.created", "charge.failed", "payment_intent.payment_failed"]
+    assert "checkout.session.completed" not in event_types(standin)
+    assert event_types(standin) == ["payment_intent.created", "charge.failed", "payment_intent.payment_failed"]
 
     # The customer tries another card: same PaymentIntent, now succeeded.
     assert standin.pay(session.id, "card_success")["outcome"] == "succeeded"
@@ -113,13 +109,13 @@ def test_delayed_payment_settles_successfully(client: stripe.StripeClient, make_
     assert pending.payment_status == "unpaid"
     assert pending.payment_intent.status == "processing"
     assert pending.payment_intent.payment_method_types == ["card", "sepa_debit"]
-    assert _types(standin)[-1] == "checkout.session.completed"
+    assert event_types(standin)[-1] == "checkout.session.completed"
 
     standin.settle(pending.payment_intent.id, "succeeded")
     settled = client.v1.checkout.sessions.retrieve(session.id)
     assert settled.payment_status == "paid"
     assert client.v1.payment_intents.retrieve(settled.payment_intent).status == "succeeded"
-    assert _types(standin)[-3:] == [
+    assert event_types(standin)[-3:] == [
         "charge.succeeded",
         "payment_intent.succeeded",
         "checkout.session.async_payment_succeeded",
@@ -139,7 +135,7 @@ def test_delayed_payment_can_fail(client: stripe.StripeClient, make_session, sta
     pi = client.v1.payment_intents.retrieve(pi_id)
     assert pi.status == "requires_payment_method"
     assert pi.last_payment_error.code == "insufficient_funds"
-    assert _types(standin)[-1] == "checkout.session.async_payment_failed"
+    assert event_types(standin)[-1] == "checkout.session.async_payment_failed"
 
 
 def test_settle_requires_a_processing_payment(make_session, standin) -> None:
@@ -183,7 +179,7 @@ def test_free_order_needs_no_payment(client: stripe.StripeClient, standin) -> No
     done = client.v1.checkout.sessions.retrieve(session.id)
     assert done.payment_status == "no_payment_required"
     assert done.payment_intent is None
-    assert _types(standin) == ["checkout.session.completed"]
+    assert event_types(standin) == ["checkout.session.completed"]
 
 
 def test_paid_or_expired_sessions_cannot_be_paid_again(client: stripe.StripeClient, make_session, standin) -> None:
@@ -237,7 +233,7 @@ def test_expiring_after_a_decline_cancels_the_payment_intent(
     pi = client.v1.payment_intents.retrieve(pi_id)
     assert pi.status == "canceled"
     assert pi.cancellation_reason == "abandoned"
-    assert _types(standin)[-2:] == ["payment_intent.canceled", "checkout.session.expired"]
+    assert event_types(standin)[-2:] == ["payment_intent.canceled", "checkout.session.expired"]
 
 
 def test_phone_number_collection(client: stripe.StripeClient, make_session, standin) -> None:

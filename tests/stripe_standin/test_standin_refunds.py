@@ -5,15 +5,13 @@ from __future__ import annotations
 import pytest
 import stripe
 
+from tests.stripe_standin.support import event_types
+
 
 @pytest.fixture
 def paid_pi(make_session, standin) -> str:
     session = make_session()
     return standin.pay(session.id)["payment_intent"]
-
-
-def _types(standin) -> list[str]:
-    return [e["type"] for e in standin.events()]
 
 
 def test_full_refund(client: stripe.StripeClient, paid_pi: str, standin) -> None:
@@ -34,7 +32,7 @@ def test_full_refund(client: stripe.StripeClient, paid_pi: str, standin) -> None
     assert charge.amount_refunded == 6480
     assert charge.refunded is True
 
-    assert _types(standin)[-2:] == ["refund.created", "charge.refunded"]
+    assert event_types(standin)[-2:] == ["refund.created", "charge.refunded"]
     refunded_event = standin.events("charge.refunded")[0]
     assert refunded_event["data"]["object"]["amount_refunded"] == 6480
     assert refunded_event["data"]["previous_attributes"] == {"amount_refunded": 0, "refunded": False}
@@ -95,7 +93,7 @@ def test_failed_refund(client: stripe.StripeClient, paid_pi: str, standin) -> No
     assert failed.failure_reason == "expired_or_canceled_card"
     charge = client.v1.charges.retrieve(refund.charge)
     assert charge.amount_refunded == 0  # the money went back to the merchant balance
-    assert _types(standin)[-3:] == ["charge.refund.updated", "refund.updated", "refund.failed"]
+    assert event_types(standin)[-3:] == ["charge.refund.updated", "refund.updated", "refund.failed"]
     updated = standin.events("refund.updated")[0]
     assert updated["data"]["previous_attributes"]["status"] == "succeeded"
     assert standin.events("refund.failed")[0]["data"]["object"]["status"] == "failed"
@@ -109,7 +107,7 @@ def test_dashboard_refund_button_behaves_like_the_api(client: stripe.StripeClien
     assert refund["object"] == "refund"
     assert refund["amount"] == 480
     assert refund["status"] == "succeeded"
-    assert _types(standin)[-2:] == ["refund.created", "charge.refunded"]
+    assert event_types(standin)[-2:] == ["refund.created", "charge.refunded"]
     assert client.v1.refunds.retrieve(refund["id"]).payment_intent == paid_pi
     assert standin.events("refund.created")[0]["request"]["id"].startswith("req_")
 

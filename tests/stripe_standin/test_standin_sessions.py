@@ -7,7 +7,7 @@ import requests
 import stripe
 
 from stripe_standin import API_VERSION
-from tests.stripe_standin.support import API_KEY, session_params
+from tests.stripe_standin.support import API_KEY, event_types, session_params
 
 
 def test_create_returns_typed_open_session(client: stripe.StripeClient, standin) -> None:
@@ -132,7 +132,7 @@ def test_expire_open_session(client: stripe.StripeClient, make_session, standin)
     expired = client.v1.checkout.sessions.expire(created.id)
     assert expired.status == "expired"
     assert expired.url is None
-    assert [e["type"] for e in standin.events()] == ["checkout.session.expired"]
+    assert event_types(standin) == ["checkout.session.expired"]
     event = standin.events()[0]
     assert event["request"]["id"] is not None  # triggered by an API request
     assert event["data"]["object"]["status"] == "expired"

@@ -17,6 +17,7 @@ from flask import Flask
 
 from . import api, controls, hosted
 from .config import StandinConfig
+from .context import EXTENSION_KEY
 from .store import Store
 from .webhooks import WebhookDispatcher
 
@@ -83,7 +84,13 @@ def create_standin(config: StandinConfig | None = None) -> Standin:
     standin = Standin(
         config=config, app=app, store=store, dispatcher=dispatcher, sweeper=Sweeper(store, config.sweep_interval)
     )
-    app.extensions["stripe_standin"] = standin
+    app.extensions[EXTENSION_KEY] = standin
+
+    @app.context_processor
+    def _branding() -> dict[str, str]:
+        # Every page names the business, as Checkout shows ``branding_settings.display_name``.
+        return {"display_name": config.display_name}
+
     return standin
 
 

@@ -54,7 +54,7 @@ class ApiError(Exception):
         body: dict[str, Any] = {}
         if self.code:
             body["code"] = self.code
-            body["doc_url"] = "https://stripe.com/docs/error-codes/" + self.code.replace("_", "-")
+            body["doc_url"] = doc_url(self.code)
         body.update(self.extra)
         body["message"] = self.message
         if self.param:
@@ -63,6 +63,11 @@ class ApiError(Exception):
             body["request_log_url"] = f"https://dashboard.stripe.com/test/logs/{request_id}?t=0"
         body["type"] = self.type
         return {"error": dict(sorted(body.items()))}
+
+
+def doc_url(code: str) -> str:
+    """Stripe's page for an error code (also in a PaymentIntent's ``last_payment_error``)."""
+    return "https://stripe.com/docs/error-codes/" + code.replace("_", "-")
 
 
 class ValidationError(ApiError):

@@ -141,9 +141,6 @@ class String(Field):
 
 
 class Url(String):
-    def __init__(self, max_length: int = 5000) -> None:
-        super().__init__(max_length)
-
     def clean(self, value: Any, path: str) -> str:
         text = self._scalar(value, path)
         if len(text) > self.max_length:

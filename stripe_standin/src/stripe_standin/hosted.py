@@ -19,8 +19,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 
+from .context import current_store
 from .errors import ApiError
 from .reference import format_money
 from .store import CheckoutError, CheckoutForm, PayResult, Store
@@ -50,10 +51,6 @@ PAYMENT_METHOD_LABELS = {
 }
 
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-
-
-def _store() -> Store:
-    return current_app.extensions["stripe_standin"].store
 
 
 def country_choices(session: dict[str, Any]) -> tuple[str, ...]:
@@ -142,8 +139,17 @@ def parse_checkout_form(
     )
 
 
+def read_checkout_form(
+    store: Store, session_id: str, submitted: Mapping[str, str], *, fill_defaults: bool
+) -> tuple[CheckoutForm | None, dict[str, str], dict[str, str]]:
+    """:func:`parse_checkout_form` for a session that can still be paid (CheckoutError if not)."""
+    with store.lock:
+        session = store.ensure_payable(session_id)
+        return parse_checkout_form(session, submitted, fill_defaults=fill_defaults)
+
+
 def _page_context(session_id: str) -> dict[str, Any]:
-    store = _store()
+    store = current_store()
     with store.lock:
         session = store.expand(store.get_session(session_id), ["line_items"])
         rates = [store.shipping_rates[o["shipping_rate"]] for o in session["shipping_options"]]
@@ -164,7 +170,6 @@ def _page_context(session_id: str) -> dict[str, Any]:
         "shipping_choices": shipping_choices,
         "countries": country_choices(session),
         "methods": PAYMENT_METHOD_LABELS,
-        "display_name": current_app.extensions["stripe_standin"].config.display_name,
     }
 
 
@@ -216,11 +221,9 @@ def checkout_page(session_id: str) -> Response:
 
 @bp.post("/pay/<session_id>")
 def submit_checkout(session_id: str) -> Response:
-    store = _store()
+    store = current_store()
     try:
-        with store.lock:
-            session = store.ensure_payable(session_id)
-            form, errors, values = parse_checkout_form(session, request.form, fill_defaults=False)
+        form, errors, values = read_checkout_form(store, session_id, request.form, fill_defaults=False)
     except CheckoutError as error:
         return render_checkout(session_id, notice=error.message, status=error.status)
     if form is None:
@@ -245,7 +248,6 @@ def _not_found(error: ApiError) -> Response:
             "message.html",
             title="Not found",
             message=error.message,
-            display_name=current_app.extensions["stripe_standin"].config.display_name,
         ),
         status=error.status,
     )
@@ -253,7 +255,7 @@ def _not_found(error: ApiError) -> Response:
 
 @bp.get("/receipts/<charge_id>")
 def receipt(charge_id: str) -> Response:
-    store = _store()
+    store = current_store()
     with store.lock:
         charge = dict(store.get_charge(charge_id))
     return Response(
@@ -261,6 +263,5 @@ def receipt(charge_id: str) -> Response:
             "receipt.html",
             charge=charge,
             money=lambda amount: format_money(amount, charge["currency"]),
-            display_name=current_app.extensions["stripe_standin"].config.display_name,
         )
     )

@@ -24,9 +24,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, g, request
 
 from . import params as p
+from .context import current_standin, current_store
 from .errors import ApiError, ValidationError, resource_missing
 from .objects import list_object, new_request_id, stripe_ordered
 from .store import RequestInfo, Store
@@ -72,14 +73,6 @@ class IdempotencyCache:
         self._entries.clear()
 
 
-def _store() -> Store:
-    return current_app.extensions["stripe_standin"].store
-
-
-def _idempotency() -> IdempotencyCache:
-    return current_app.extensions["stripe_standin"].idempotency
-
-
 # --------------------------------------------------------------------------
 # Rendering
 # --------------------------------------------------------------------------
@@ -92,7 +85,7 @@ def render_json(body: dict[str, Any], status: int = 200, headers: dict[str, str]
         mimetype="application/json",
     )
     response.headers["Request-Id"] = getattr(g, "request_id", None) or new_request_id()
-    response.headers["Stripe-Version"] = current_app.extensions["stripe_standin"].config.api_version
+    response.headers["Stripe-Version"] = current_standin().config.api_version
     response.headers["Cache-Control"] = "no-cache, no-store"
     for name, value in (headers or {}).items():
         response.headers[name] = value
@@ -145,7 +138,7 @@ def _authenticate() -> None:
     key = _presented_key()
     if key is None:
         raise ApiError(_NO_KEY_MESSAGE, status=401)
-    if key != current_app.extensions["stripe_standin"].config.api_key:
+    if key != current_standin().config.api_key:
         raise ApiError(f"Invalid API Key provided: {_redact(key)}", status=401)
 
 
@@ -176,10 +169,14 @@ def idempotent(handler: Callable[..., tuple[dict[str, Any], int]]) -> Callable[.
             body, status = handler(raw, **kwargs)
             return render_json(body, status)
         endpoint = f"{request.method} {request.path}"
-        store = _store()
+        standin = current_standin()
+
+        def remember(status: int, body: dict[str, Any]) -> None:
+            standin.idempotency.put(key, _StoredResponse(endpoint, raw, status, body, g.request_id, time.time()))
+
         # The store lock serialises requests sharing a key (and everything else).
-        with store.lock:
-            cached = _idempotency().get(key)
+        with standin.store.lock:
+            cached = standin.idempotency.get(key)
             if cached is not None:
                 if cached.endpoint != endpoint:
                     raise ApiError(
@@ -203,14 +200,9 @@ def idempotent(handler: Callable[..., tuple[dict[str, Any], int]]) -> Callable[.
                 body, status = handler(raw, **kwargs)
             except ApiError as error:
                 if error.saves_idempotently:
-                    _idempotency().put(
-                        key,
-                        _StoredResponse(
-                            endpoint, raw, error.status, error.to_dict(g.request_id), g.request_id, time.time()
-                        ),
-                    )
+                    remember(error.status, error.to_dict(g.request_id))
                 raise
-            _idempotency().put(key, _StoredResponse(endpoint, raw, status, body, g.request_id, time.time()))
+            remember(status, body)
         return render_json(body, status, {"Idempotency-Key": key, "Original-Request": g.request_id})
 
     return wrapper
@@ -247,6 +239,36 @@ def _expand_list(store: Store, listing: dict[str, Any], paths: list[str]) -> dic
     return listing
 
 
+def _list(
+    query: dict[str, Any], url: str, object_name: str, items: Callable[[Store], list[dict[str, Any]]]
+) -> Response:
+    """A GET list endpoint: ``items(store)`` (newest first), paginated and expanded."""
+    store = current_store()
+    with store.lock:
+        listing = _paginate(items(store), query, url, object_name)
+        return render_json(_expand_list(store, listing, query.get("expand", [])))
+
+
+def _retrieve(
+    get: Callable[[Store, str], dict[str, Any]], object_id: str, schema: p.Hash = p.EXPAND_ONLY_PARAMS
+) -> Response:
+    """A GET endpoint for one object: ``get(store, object_id)``, expanded."""
+    query = _validated(schema)
+    store = current_store()
+    with store.lock:
+        return render_json(store.expand(get(store, object_id), query.get("expand", [])))
+
+
+def _act(
+    raw: dict[str, Any], schema: p.Hash, action: Callable[[Store, dict[str, Any]], dict[str, Any]]
+) -> tuple[dict[str, Any], int]:
+    """A POST endpoint (inside :func:`idempotent`): validate, ``action(store, params)``, expand."""
+    params = p.validate(schema, raw)
+    store = current_store()
+    with store.lock:
+        return store.expand(action(store, params), params.get("expand", [])), 200
+
+
 # --------------------------------------------------------------------------
 # Checkout Sessions
 # --------------------------------------------------------------------------
@@ -255,56 +277,42 @@ def _expand_list(store: Store, listing: dict[str, Any], paths: list[str]) -> dic
 @bp.post("/checkout/sessions")
 @idempotent
 def create_checkout_session(raw: dict[str, Any]) -> tuple[dict[str, Any], int]:
-    params = p.validate(p.SESSION_CREATE_PARAMS, raw)
-    store = _store()
-    with store.lock:
-        session = store.create_session(params, _request_info())
-        return store.expand(session, params.get("expand", [])), 200
+    return _act(raw, p.SESSION_CREATE_PARAMS, lambda store, params: store.create_session(params, _request_info()))
 
 
 @bp.get("/checkout/sessions")
 def list_checkout_sessions() -> Response:
     query = _validated(p.SESSION_LIST_PARAMS)
-    store = _store()
-    with store.lock:
-        items = store.list_sessions(payment_intent=query.get("payment_intent"), status=query.get("status"))
-        listing = _paginate(items, query, "/v1/checkout/sessions", "checkout.session")
-        return render_json(_expand_list(store, listing, query.get("expand", [])))
+    return _list(
+        query,
+        "/v1/checkout/sessions",
+        "checkout.session",
+        lambda store: store.list_sessions(payment_intent=query.get("payment_intent"), status=query.get("status")),
+    )
 
 
 @bp.get("/checkout/sessions/<session_id>")
 def retrieve_checkout_session(session_id: str) -> Response:
-    query = _validated(p.EXPAND_ONLY_PARAMS)
-    store = _store()
-    with store.lock:
-        return render_json(store.expand(store.get_session(session_id), query.get("expand", [])))
+    return _retrieve(Store.get_session, session_id)
 
 
 @bp.post("/checkout/sessions/<session_id>")
 def update_checkout_session(session_id: str) -> Response:
-    _store().get_session(session_id)
+    current_store().get_session(session_id)
     raise ApiError("The Stripe stand-in does not implement updating Checkout Sessions.")
 
 
 @bp.get("/checkout/sessions/<session_id>/line_items")
 def list_line_items(session_id: str) -> Response:
     query = _validated(p.LINE_ITEM_LIST_PARAMS)
-    store = _store()
-    with store.lock:
-        items = store.session_line_items(session_id)
-        url = f"/v1/checkout/sessions/{session_id}/line_items"
-        listing = _paginate(items, query, url, "item")
-        return render_json(_expand_list(store, listing, query.get("expand", [])))
+    url = f"/v1/checkout/sessions/{session_id}/line_items"
+    return _list(query, url, "item", lambda store: store.session_line_items(session_id))
 
 
 @bp.post("/checkout/sessions/<session_id>/expire")
 @idempotent
 def expire_checkout_session(raw: dict[str, Any], session_id: str) -> tuple[dict[str, Any], int]:
-    params = p.validate(p.EXPAND_ONLY_PARAMS, raw)
-    store = _store()
-    with store.lock:
-        session = store.expire_session(session_id, _request_info())
-        return store.expand(session, params.get("expand", [])), 200
+    return _act(raw, p.EXPAND_ONLY_PARAMS, lambda store, _: store.expire_session(session_id, _request_info()))
 
 
 # --------------------------------------------------------------------------
@@ -314,46 +322,34 @@ def expire_checkout_session(raw: dict[str, Any], session_id: str) -> tuple[dict[
 
 @bp.get("/payment_intents/<pi_id>")
 def retrieve_payment_intent(pi_id: str) -> Response:
-    query = _validated(p.PAYMENT_INTENT_RETRIEVE_PARAMS)
-    store = _store()
-    with store.lock:
-        return render_json(store.expand(store.get_payment_intent(pi_id), query.get("expand", [])))
+    return _retrieve(Store.get_payment_intent, pi_id, p.PAYMENT_INTENT_RETRIEVE_PARAMS)
 
 
 @bp.get("/charges/<charge_id>")
 def retrieve_charge(charge_id: str) -> Response:
-    query = _validated(p.EXPAND_ONLY_PARAMS)
-    store = _store()
-    with store.lock:
-        return render_json(store.expand(store.get_charge(charge_id), query.get("expand", [])))
+    return _retrieve(Store.get_charge, charge_id)
 
 
 @bp.post("/refunds")
 @idempotent
 def create_refund(raw: dict[str, Any]) -> tuple[dict[str, Any], int]:
-    params = p.validate(p.REFUND_CREATE_PARAMS, raw)
-    store = _store()
-    with store.lock:
-        refund = store.create_refund(params, _request_info())
-        return store.expand(refund, params.get("expand", [])), 200
+    return _act(raw, p.REFUND_CREATE_PARAMS, lambda store, params: store.create_refund(params, _request_info()))
 
 
 @bp.get("/refunds")
 def list_refunds() -> Response:
     query = _validated(p.REFUND_LIST_PARAMS)
-    store = _store()
-    with store.lock:
-        items = store.list_refunds(charge=query.get("charge"), payment_intent=query.get("payment_intent"))
-        listing = _paginate(items, query, "/v1/refunds", "refund")
-        return render_json(_expand_list(store, listing, query.get("expand", [])))
+    return _list(
+        query,
+        "/v1/refunds",
+        "refund",
+        lambda store: store.list_refunds(charge=query.get("charge"), payment_intent=query.get("payment_intent")),
+    )
 
 
 @bp.get("/refunds/<refund_id>")
 def retrieve_refund(refund_id: str) -> Response:
-    query = _validated(p.EXPAND_ONLY_PARAMS)
-    store = _store()
-    with store.lock:
-        return render_json(store.expand(store.get_refund(refund_id), query.get("expand", [])))
+    return _retrieve(Store.get_refund, refund_id)
 
 
 @bp.get("/events")
@@ -362,18 +358,12 @@ def list_events() -> Response:
     if "type" in query and "types" in query:
         raise ValidationError("You may only specify one of these parameters: type, types.", param="types")
     types = query.get("types") or ([query["type"]] if "type" in query else None)
-    store = _store()
-    with store.lock:
-        listing = _paginate(store.list_events(types), query, "/v1/events", "event")
-        return render_json(_expand_list(store, listing, query.get("expand", [])))
+    return _list(query, "/v1/events", "event", lambda store: store.list_events(types))
 
 
 @bp.get("/events/<event_id>")
 def retrieve_event(event_id: str) -> Response:
-    query = _validated(p.EXPAND_ONLY_PARAMS)
-    store = _store()
-    with store.lock:
-        return render_json(store.expand(store.get_event(event_id), query.get("expand", [])))
+    return _retrieve(Store.get_event, event_id)
 
 
 @bp.route("/<path:rest>", methods=["GET", "POST", "DELETE", "PUT", "PATCH"])

@@ -14,24 +14,17 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from .api import error_response, render_json
+from .context import current_standin, current_store
 from .errors import ApiError, ValidationError
-from .hosted import parse_checkout_form
+from .hosted import read_checkout_form
 from .objects import new_request_id
 from .reference import format_money
-from .store import CheckoutError, RequestInfo, Store
+from .store import CheckoutError, RequestInfo, Store, newest_first
 
 bp = Blueprint("controls", __name__, url_prefix="/_standin")
-
-
-def _standin() -> Any:
-    return current_app.extensions["stripe_standin"]
-
-
-def _store() -> Store:
-    return _standin().store
 
 
 @bp.errorhandler(ApiError)
@@ -69,7 +62,7 @@ def _payments(store: Store) -> list[dict[str, Any]]:
     # Deep copies: the JSON/HTML is rendered after the lock is released.
     with store.lock:
         result = []
-        for pi in reversed(list(store.payment_intents.values())):
+        for pi in newest_first(store.payment_intents):
             charge = store.charges.get(pi["latest_charge"]) if pi["latest_charge"] else None
             session_id = next((s["id"] for s in store.sessions.values() if s["payment_intent"] == pi["id"]), None)
             result.append(
@@ -87,37 +80,33 @@ def _events(store: Store) -> list[dict[str, Any]]:
     wanted = request.args.getlist("type")
     with store.lock:
         return copy.deepcopy(
-            [
-                _event_summary(store, e)
-                for e in reversed(list(store.events.values()))
-                if not wanted or e["type"] in wanted
-            ]
+            [_event_summary(store, e) for e in newest_first(store.events) if not wanted or e["type"] in wanted]
         )
 
 
 @bp.get("/sessions")
 def sessions() -> Response:
-    return render_json({"data": _store().snapshot("sessions")})
+    return render_json({"data": current_store().snapshot("sessions")})
 
 
 @bp.get("/payments")
 def payments() -> Response:
-    return render_json({"data": _payments(_store())})
+    return render_json({"data": _payments(current_store())})
 
 
 @bp.get("/refunds")
 def refunds() -> Response:
-    return render_json({"data": _store().snapshot("refunds")})
+    return render_json({"data": current_store().snapshot("refunds")})
 
 
 @bp.get("/events")
 def events() -> Response:
-    return render_json({"data": _events(_store())})
+    return render_json({"data": _events(current_store())})
 
 
 @bp.get("/state")
 def state() -> Response:
-    store = _store()
+    store = current_store()
     return render_json(
         {
             "webhook_url": store.dispatcher.url,
@@ -132,7 +121,7 @@ def state() -> Response:
 
 @bp.get("/")
 def dashboard() -> Response:
-    store = _store()
+    store = current_store()
     with store.lock:
         session_rows = store.snapshot("sessions")
         payment_rows = _payments(store)
@@ -146,7 +135,6 @@ def dashboard() -> Response:
             webhook_url=store.dispatcher.url,
             message=request.args.get("msg"),
             money=format_money,
-            display_name=_standin().config.display_name,
         )
     )
 
@@ -164,11 +152,9 @@ def pay(session_id: str) -> Response:
     optional hosted-form fields (email, name, line1, line2, city, state,
     postal_code, country, shipping_rate); missing ones take the demo values.
     """
-    store = _store()
+    store = current_store()
     try:
-        with store.lock:
-            session = store.ensure_payable(session_id)
-            form, errors, _ = parse_checkout_form(session, request.form, fill_defaults=True)
+        form, errors, _ = read_checkout_form(store, session_id, request.form, fill_defaults=True)
         if form is None:
             field, message = next(iter(errors.items()))
             raise ValidationError(message, param=field)
@@ -201,7 +187,7 @@ def settle(pi_id: str) -> Response:
     outcome = request.form.get("outcome", "")
     if outcome not in ("succeeded", "failed"):
         raise ValidationError("Invalid outcome: must be one of succeeded or failed", param="outcome")
-    pi = _store().settle(pi_id, outcome)
+    pi = current_store().settle(pi_id, outcome)
     return _done(pi, f"Payment {pi_id} settled: {outcome}.")
 
 
@@ -216,25 +202,25 @@ def dashboard_refund(pi_id: str) -> Response:
         params["amount"] = int(amount)
     if request.form.get("reason"):
         params["reason"] = request.form["reason"]
-    refund = _store().create_refund(params, RequestInfo(request_id=new_request_id()))
+    refund = current_store().create_refund(params, RequestInfo(request_id=new_request_id()))
     return _done(refund, f"Refund {refund['id']} created.")
 
 
 @bp.post("/checkout/sessions/<session_id>/expire_now")
 def expire_now(session_id: str) -> Response:
-    session = _store().expire_now(session_id)
+    session = current_store().expire_now(session_id)
     return _done(session, f"Session {session_id} expired.")
 
 
 @bp.post("/refunds/<refund_id>/fail")
 def fail_refund(refund_id: str) -> Response:
-    refund = _store().fail_refund(refund_id, request.form.get("failure_reason") or "expired_or_canceled_card")
+    refund = current_store().fail_refund(refund_id, request.form.get("failure_reason") or "expired_or_canceled_card")
     return _done(refund, f"Refund {refund_id} failed.")
 
 
 @bp.post("/events/<event_id>/resend")
 def resend(event_id: str) -> Response:
-    delivery = _store().resend_event(event_id)
+    delivery = current_store().resend_event(event_id)
     if delivery is None:
         raise ApiError("No webhook URL is configured, so there is nowhere to resend the event.", status=409)
     return _done(delivery, f"Event {event_id} queued for redelivery.")
@@ -246,7 +232,7 @@ def advance_clock() -> Response:
     seconds = request.form.get("seconds", "")
     if not seconds.isdigit():
         raise ValidationError(f"Invalid integer: {seconds}", param="seconds", code="parameter_invalid_integer")
-    store = _store()
+    store = current_store()
     store.advance_clock(int(seconds))
     return _done({"clock_offset": store.clock_offset, "now": store.now()}, f"Clock advanced by {seconds}s.")
 
@@ -255,12 +241,12 @@ def advance_clock() -> Response:
 def set_webhook() -> Response:
     """Set (``url=...``) or clear (``url=``) the webhook endpoint for future events."""
     url = request.form.get("url", "").strip() or None
-    _store().dispatcher.set_url(url)
+    current_store().dispatcher.set_url(url)
     return _done({"webhook_url": url}, f"Webhook URL set to {url or '(none)'}.")
 
 
 @bp.post("/reset")
 def reset() -> Response:
-    _store().reset()
-    _standin().idempotency.clear()
+    current_store().reset()
+    current_standin().idempotency.clear()
     return _done({"reset": True}, "All state cleared.")

@@ -1,7 +1,7 @@
 """Static reference data taken from Stripe's API reference and stripe-python 16.1.0.
 
 Kept in one place so that validation (``params.py``), money formatting
-(``hosted.py``) and amount rules (``store.py``) agree.
+(``hosted.py``) and amount rules (``store/sessions.py``, ``store/refunds.py``) agree.
 """
 
 from __future__ import annotations

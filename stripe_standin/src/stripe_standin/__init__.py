@@ -2,7 +2,8 @@
 
 Checkout Sessions (hosted page included), PaymentIntents, Charges, Refunds and
 signed webhook Events, shaped like Stripe API version ``2026-10-28.endive``
-(the version stripe-python 16.1.0 pins).  See README.md in this package.
+(the version stripe-python 16.1.0 pins).  See stripe_standin/README.md (the
+distribution's README, next to its pyproject.toml).
 
 * Run as a process: ``python -m stripe_standin --port 12111 ...``
 * Run inside tests: ``from stripe_standin.testing import start_standin``

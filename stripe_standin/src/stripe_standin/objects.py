@@ -564,7 +564,7 @@ def charge(
         "application_fee_amount": None,
         "authorization_code": None,
         # Stripe attaches the balance transaction asynchronously; the stand-in
-        # keeps no balance, so it stays null (see README "Differences").
+        # keeps no balance, so it stays null (see README "Where it differs from Stripe").
         "balance_transaction": None,
         "billing_details": pm["billing_details"],
         "calculated_statement_descriptor": "STANDIN SHOP",
