@@ -14,7 +14,6 @@ from shop.orders import staff
 from shop.orders.models import OrderStatus
 from shop.testimonials import services as stories_service
 
-
 # The staff menu: (label, endpoint, other endpoints that belong to the same area).
 MENU = [
     ("Staff home", "admin.dashboard", ()),
