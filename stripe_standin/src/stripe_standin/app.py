@@ -30,6 +30,8 @@ class Sweeper:
         self.interval = interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._passes = 0
+        self._passed = threading.Condition()
 
     def start(self) -> None:
         if self._thread is None:
@@ -46,6 +48,16 @@ class Sweeper:
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             self.store.expire_due_sessions()
+            with self._passed:
+                self._passes += 1
+                self._passed.notify_all()
+
+    def wait_for_pass(self, timeout: float) -> bool:
+        """Block until the sweeper has made one whole pass that began after this call."""
+        with self._passed:
+            # The pass under way may have looked before the caller changed anything: wait for two.
+            target = self._passes + 2
+            return self._passed.wait_for(lambda: self._passes >= target, timeout)
 
 
 @dataclass

@@ -74,6 +74,11 @@ class StandinServer:
         if not self.standin.dispatcher.wait_idle(timeout):
             raise TimeoutError(f"webhook deliveries still pending after {timeout}s")
 
+    def wait_for_sweep(self, timeout: float = 5.0) -> None:
+        """Block until the background sweeper has looked at every session afresh."""
+        if not self.standin.sweeper.wait_for_pass(timeout):
+            raise TimeoutError(f"the sweeper made no pass in {timeout}s")
+
     def events(self, type: str | None = None) -> list[dict[str, Any]]:
         """Events created so far, oldest first (optionally of one ``type``)."""
         store = self.standin.store
