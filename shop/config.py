@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = ROOT / "instance"
@@ -56,6 +57,8 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SHOP_CURRENCY": env.get("SHOP_CURRENCY", "usd").lower(),
         "SHOP_BASE_URL": env.get("SHOP_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "SHOP_SUPPORT_EMAIL": env.get("SHOP_SUPPORT_EMAIL", "care@example.com"),
+        # Where the shop's day starts and ends, for the owner's figures ("today", "last 7 days").
+        "SHOP_TIMEZONE": env.get("SHOP_TIMEZONE", "America/New_York"),
         "PRODUCTS_PER_PAGE": _int(env, "PRODUCTS_PER_PAGE", 12),
         "CART_MAX_QUANTITY": _int(env, "CART_MAX_QUANTITY", 10),
         "CART_COOKIE_DAYS": _int(env, "CART_COOKIE_DAYS", 60),
@@ -89,3 +92,8 @@ def validate(config: Mapping[str, Any]) -> None:
         )
     if config.get("SHOP_CURRENCY", "").isalpha() is False or len(config.get("SHOP_CURRENCY", "")) != 3:
         raise ConfigError("SHOP_CURRENCY must be a three-letter ISO code such as usd")
+    try:
+        ZoneInfo(config.get("SHOP_TIMEZONE", "UTC"))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"SHOP_TIMEZONE must be a time zone name such as America/New_York, "
+                          f"got {config.get('SHOP_TIMEZONE')!r}") from exc

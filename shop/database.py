@@ -13,8 +13,10 @@ from datetime import datetime, timezone
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import DateTime, Enum, event, text, types
+from sqlalchemy import DateTime, Enum, String, event, text, types
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from shop.extensions import db
 
@@ -52,6 +54,29 @@ def enum_column(cls: type[enum.Enum], length: int = 20) -> Enum:
     databases (no native PostgreSQL enum type for migrations to alter)."""
     return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e],
                 validate_strings=True)
+
+
+class hour_of(FunctionElement[str]):
+    """The UTC hour a timestamp falls in, as text 'YYYY-MM-DD HH:00:00' on both databases:
+    reports group by it in SQL (a bounded number of rows) and turn hours into the shop's own
+    local days in Python, which SQLite could not do with named time zones."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(hour_of, "sqlite")
+def _hour_of_sqlite(element, compiler, **kw) -> str:
+    return f"strftime('%Y-%m-%d %H:00:00', {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(hour_of, "postgresql")
+def _hour_of_postgresql(element, compiler, **kw) -> str:
+    return f"to_char(date_trunc('hour', {compiler.process(element.clauses, **kw)}), 'YYYY-MM-DD HH24:00:00')"
+
+
+def parse_hour(text_value: str) -> datetime:
+    return datetime.strptime(text_value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc)
 
 
 def begin_write() -> None:

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import render_template, request, url_for
+from flask import request, url_for
 from flask_login import current_user
 
-from shop.admin import orders, stories  # noqa: F401  (their routes register on the blueprint)
-from shop.admin.access import EDITOR, FULFILMENT, OWNER, allowed_roles, bp, roles_allowed
+from shop.admin import dashboard, orders, stories  # noqa: F401  (their routes register on the blueprint)
+from shop.admin.access import allowed_roles, bp
 from shop.admin.labels import STATUS_LABELS
-from shop.orders import staff
 from shop.orders.models import OrderStatus
-from shop.testimonials import services as stories_service
 
 # The staff menu: (label, endpoint, other endpoints that belong to the same area).
 MENU = [
@@ -43,21 +41,3 @@ def order_status_label(status: OrderStatus | None) -> str:
 def staff_time(value: datetime | None) -> str:
     """5 March 2026, 14:05 UTC: every time in the staff area is in UTC, and says so."""
     return f"{value.day} {value:%B %Y, %H:%M} UTC" if value else ""
-
-
-@bp.get("")
-@roles_allowed(OWNER, EDITOR, FULFILMENT)
-def dashboard():
-    """What is waiting, as cards: (heading, count, button, link), only for areas this role opens."""
-    cards = []
-    if current_user.role in allowed_roles("admin.order_list"):
-        counts = staff.work_counts()
-        cards += [
-            ("Orders that need review", counts.orders_to_review, "See orders to review",
-             url_for("admin.order_list", status="needs_review")),
-            ("Paid orders to ship", counts.orders_to_ship, "See paid orders", url_for("admin.order_list", status="paid")),
-        ]
-    if current_user.role in allowed_roles("admin.story_queue"):
-        cards.append(("Stories waiting for review", stories_service.count_stories_to_review(), "Read the stories",
-                      url_for("admin.story_queue")))
-    return render_template("admin/dashboard.html", cards=cards)

@@ -40,6 +40,9 @@ class CartLine(db.Model):
     # What they pay always comes from the product row at checkout.
     price_seen_cents: Mapped[int]
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The article whose product card it was added from, so the owner can see which articles
+    # lead to sales; copied to the order line at checkout.
+    source_article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
 
     cart: Mapped[Cart] = relationship(back_populates="lines")
     product: Mapped[Product] = relationship()

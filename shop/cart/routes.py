@@ -61,7 +61,8 @@ def add_item():
     if not slug:
         raise ShopError("Please choose a product to add.")
     quantity = parse_quantity(request.form.get("quantity"), default=1, allow_zero=False, max_quantity=_max_per_line())
-    token = services.add_to_cart(current_cart_token(), slug, quantity, _max_per_line())
+    token = services.add_to_cart(current_cart_token(), slug, quantity, _max_per_line(),
+                                 from_article=request.form.get("article", "").strip()[:160] or None)
     flash("Added to your cart.", "success")
     back = safe_next_path(request.form.get("next"), url_for("cart.show"))
     return remember_cart(redirect(back, code=303), token)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import contains_eager
 from shop.cart.models import Cart, CartLine
 from shop.catalog.models import Product, ProductImage
 from shop.catalog.services import get_product
+from shop.content.services import public_article_id
 from shop.database import begin_write, utcnow
 from shop.errors import Conflict, NotFound, ShopError
 from shop.extensions import db
@@ -61,6 +62,7 @@ class CartLineView:
     max_quantity: int
     purchasable: bool
     notices: tuple[str, ...]
+    source_article_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -131,11 +133,14 @@ def _check_quantity(product: Product, quantity: int, max_per_line: int, held: in
         raise InvalidQuantity(f"You can buy up to {max_per_line} of the {product.name} in one order.")
 
 
-def add_to_cart(token: str | None, product_slug: str, quantity: int, max_per_line: int, _retried: bool = False) -> str:
+def add_to_cart(token: str | None, product_slug: str, quantity: int, max_per_line: int, *,
+                from_article: str | None = None, _retried: bool = False) -> str:
     """Add `quantity` of a product, merging with a line already in the cart.
 
     Creates the cart when there is none and returns its token (to be set in the cookie).
     Refuses inactive or unknown products, and totals above the line limit or the stock.
+    `from_article` (a slug) records which article's card it came from; an unknown one is
+    ignored, never refused: it only feeds the owner's figures.
     """
     begin_write()
     product = get_product(product_slug, with_images=False)
@@ -150,7 +155,8 @@ def add_to_cart(token: str | None, product_slug: str, quantity: int, max_per_lin
         _check_quantity(product, quantity, max_per_line, held)
         if len(cart.lines) >= MAX_LINES:
             raise CartFull(f"Your cart can hold up to {MAX_LINES} different products.")
-        line = CartLine(cart=cart, product_id=product.id, quantity=quantity, price_seen_cents=product.price_cents)
+        line = CartLine(cart=cart, product_id=product.id, quantity=quantity, price_seen_cents=product.price_cents,
+                        source_article_id=public_article_id(from_article, utcnow()) if from_article else None)
         db.session.add(line)
     else:
         _check_quantity(product, line.quantity + quantity, max_per_line, held)
@@ -165,7 +171,7 @@ def add_to_cart(token: str | None, product_slug: str, quantity: int, max_per_lin
         db.session.rollback()
         if _retried:
             raise Conflict("Please try that again.") from None
-        return add_to_cart(token, product_slug, quantity, max_per_line, _retried=True)
+        return add_to_cart(token, product_slug, quantity, max_per_line, from_article=from_article, _retried=True)
     return cart.token
 
 
@@ -261,6 +267,7 @@ def _line_view(line: CartLine, currency: str, max_per_line: int, held: int) -> C
         max_quantity=max(line_limit(product, max_per_line, held), 1),
         purchasable=purchasable,
         notices=tuple(notices),
+        source_article_id=line.source_article_id,
     )
 
 

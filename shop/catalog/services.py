@@ -60,6 +60,14 @@ def product_choices() -> list[tuple[str, str]]:
     return [(slug, name) for slug, name in rows]
 
 
+def low_stock_products(threshold: int = Product.LOW_STOCK, limit: int = 20) -> list[Product]:
+    """Active products with tracked stock at or below the threshold, fewest first."""
+    return list(db.session.scalars(
+        Product.select_active().where(Product.stock.is_not(None), Product.stock <= threshold)
+        .order_by(Product.stock, Product.position, Product.id).limit(limit)
+    ))
+
+
 def flagship_product() -> Product | None:
     """The device the home page leads with: the first active device in catalogue order."""
     return db.session.scalar(active_products().where(Product.kind == ProductKind.DEVICE).limit(1))

@@ -173,7 +173,8 @@ def _create_pending_order(cart_token: str | None, settings: CheckoutSettings) ->
             raise CartNotReady("Please fix the items marked in your cart before you check out.")
         needs_shipping = any(not line.product.is_digital for line in view.lines)
         order = orders.place_pending_order(
-            [orders.LineToOrder(line.product, line.quantity, line.unit_price_cents) for line in view.lines],
+            [orders.LineToOrder(line.product, line.quantity, line.unit_price_cents, line.source_article_id)
+             for line in view.lines],
             currency=settings.currency,
             shipping_cents=settings.shipping_for(view.subtotal_cents, needs_shipping),
             cart_token=cart.token,

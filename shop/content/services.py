@@ -7,7 +7,7 @@ loads what its page shows eagerly, so a page's query count does not grow with th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, select
@@ -57,6 +57,10 @@ def list_articles(now: datetime, page: int, per_page: int, category: ArticleCate
     if category is not None:
         query = query.where(Article.categories.any(ArticleCategory.id == category.id))
     return db.paginate(query, page=page, per_page=per_page, max_per_page=60, error_out=False)
+
+
+def public_article_id(slug: str, now: datetime) -> int | None:
+    return db.session.scalar(select(Article.id).where(Article.slug == slug, Article.is_public(now)))
 
 
 def latest_articles(now: datetime, limit: int = 3) -> list[Article]:
@@ -142,6 +146,19 @@ def sitemap_entries(now: datetime) -> tuple[list[Article], list[ArticleCategory]
     categories = all_categories()
     authors = list(db.session.scalars(select(Author).where(Author.id.in_(select(Article.author_id).where(Article.is_public(now))))))
     return articles, categories, authors
+
+
+# Health content is checked again by a clinician at least this often.
+MEDICAL_REVIEW_EVERY = timedelta(days=365)
+
+
+def articles_due_for_review(now: datetime, limit: int = 20) -> list[Article]:
+    """Public articles whose medical review is older than MEDICAL_REVIEW_EVERY, oldest first."""
+    cutoff = (now - MEDICAL_REVIEW_EVERY).date()
+    return list(db.session.scalars(
+        select(Article).where(Article.is_public(now), Article.reviewed_on.is_not(None), Article.reviewed_on < cutoff)
+        .order_by(Article.reviewed_on, Article.id).limit(limit)
+    ))
 
 
 def articles_with_unknown_products() -> dict[str, list[str]]:

@@ -185,6 +185,8 @@ class OrderLine(db.Model):
     quantity: Mapped[int]
     # Whether this line took units off the shelf (stock NULL means not tracked).
     stock_tracked: Mapped[bool] = mapped_column(default=True)
+    # The article the shopper added it from, if any (for the owner's "top articles").
+    source_article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"), index=True)
 
     order: Mapped[Order] = relationship(back_populates="lines")
 

@@ -104,6 +104,7 @@ class LineToOrder:
     product: Product
     quantity: int
     unit_price_cents: int
+    source_article_id: int | None = None
 
 
 def place_pending_order(lines: Sequence[LineToOrder], *, currency: str, shipping_cents: int,
@@ -125,6 +126,7 @@ def place_pending_order(lines: Sequence[LineToOrder], *, currency: str, shipping
                 unit_price_cents=line.unit_price_cents,
                 quantity=line.quantity,
                 stock_tracked=line.product.stock is not None,
+                source_article_id=line.source_article_id,
             )
             for line in lines
         ],

@@ -68,7 +68,7 @@ def article_detail(slug: str):
         article.body,
         products=page.directive_products,
         reference_count=len(article.references),
-        product_card=lambda product: render_template("articles/_product_card.html", product=product),
+        product_card=lambda product: render_template("articles/_product_card.html", product=product, article=article),
     )
     if body.problems:
         current_app.logger.warning("article %s: %s", article.slug, "; ".join(body.problems))

@@ -6,8 +6,10 @@ import sqlalchemy as sa
 
 from shop.cart.models import CartLine
 from shop.extensions import db
-from tests.factories import make_product
+from shop.orders.models import OrderLine
+from tests.factories import make_article, make_product
 from tests.support.html import page_text
+from tests.support.shopper import checkout
 
 
 @pytest.fixture
@@ -198,3 +200,27 @@ def test_purge_command(app, runner, product):
 def test_cart_line_rows_hold_no_price_the_client_sent(client, product):
     add(client, product.slug, "1", price_seen_cents="1")
     assert db.session.scalar(sa.select(CartLine.price_seen_cents)) == 2500
+
+
+def test_a_product_added_from_an_article_remembers_the_article_up_to_the_order(app, client, standin):
+    article = make_article()
+    product = make_product(stock=5)
+    other = make_product(stock=5)
+    assert client.post("/cart/items", data={"product": product.slug, "article": article.slug}).status_code == 303
+    # An unknown or made-up article is ignored: it only feeds the owner's figures.
+    for bad in ["no-such-article", "x" * 5000, "'; DROP TABLE articles; --"]:
+        assert client.post("/cart/items", data={"product": other.slug, "article": bad}).status_code == 303
+    assert dict(db.session.execute(sa.select(CartLine.product_id, CartLine.source_article_id)).all()) == {
+        product.id: article.id, other.id: None}
+
+    order = checkout(client)
+    sources = dict(db.session.execute(
+        sa.select(OrderLine.product_id, OrderLine.source_article_id).where(OrderLine.order_id == order.id)).all())
+    assert sources == {product.id: article.id, other.id: None}
+
+
+def test_the_article_page_cards_say_which_article_they_are_in(app, client):
+    product = make_product(slug="grip-ball")
+    article = make_article(body="Intro.\n\n[[product:grip-ball]]\n\nMore.")
+    html = client.get(f"/articles/{article.slug}").get_data(as_text=True)
+    assert f'<input type="hidden" name="article" value="{article.slug}">' in html and product.slug in html
