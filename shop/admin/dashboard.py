@@ -15,6 +15,7 @@ from flask import current_app, render_template, url_for
 from flask_login import current_user
 
 from shop.admin.access import EDITOR, FULFILMENT, OWNER, allowed_roles, bp, roles_allowed
+from shop.admin.forms import SalesExportForm
 from shop.catalog.services import low_stock_products
 from shop.content.services import articles_due_for_review
 from shop.database import utcnow
@@ -148,5 +149,6 @@ def dashboard():
             periods=periods(days), days=days, chart=revenue_chart(days, currency), zone_name=config["SHOP_TIMEZONE"],
             top_products=reports.top_products(since, now, currency),
             top_articles=reports.top_articles(since, now, currency),
+            sales_form=SalesExportForm(formdata=None, start=today.replace(day=1), end=today),
         )
     return render_template("admin/dashboard.html", **context)

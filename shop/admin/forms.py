@@ -5,7 +5,7 @@ import secrets
 
 from flask import abort, current_app
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectChoice, StringField, SubmitField, TextAreaField
+from wtforms import DateField, HiddenField, RadioField, SelectChoice, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from shop.money import parse_money
@@ -72,3 +72,25 @@ def check_buttons(form: FlaskForm) -> None:
     """Forms with nothing to fill in but the CSRF token: a bad token is a 400."""
     if not form.validate_on_submit():
         abort(400)
+
+
+class SalesExportForm(FlaskForm):
+    """The owner's sales export: two dates, read from the query string (a download changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    start = DateField("From (the first day)", validators=[InputRequired(message="Please choose the first day.")])
+    end = DateField("To (the last day)", validators=[InputRequired(message="Please choose the last day.")])
+    submit = SubmitField("Download the sales (CSV)")
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if self.end.data < self.start.data:
+            self.end.errors = ["The last day must be on or after the first day."]
+            return False
+        if (self.end.data - self.start.data).days > 366:
+            self.end.errors = ["Please choose at most a year at a time."]
+            return False
+        return True

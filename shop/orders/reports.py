@@ -3,8 +3,9 @@ articles that led to sales. Each is one aggregate query whose size is bounded by
 limit, never by how many orders there are."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from sqlalchemy import and_, distinct, func, select
 
@@ -92,3 +93,29 @@ def top_articles(since: datetime, until: datetime, currency: str, limit: int = 5
         .limit(limit)
     ).all()
     return [TopArticle(title, slug, int(count), int(cents)) for title, slug, count, cents in rows]
+
+
+SALES_COLUMNS = (
+    "order_number", "paid_at", "status", "currency", "sku", "product", "unit_price_cents", "quantity",
+    "line_total_cents", "order_subtotal_cents", "order_shipping_cents", "order_tax_cents", "order_discount_cents",
+    "order_total_cents", "order_refunded_cents",
+)
+
+
+def sales_lines(since: datetime, until: datetime, currency: str, zone: tzinfo) -> Iterator[tuple]:
+    """One row per line of every order paid in [since, until), oldest first, with the
+    order's own shipping, tax, discount and refunds on each of its lines (Stripe reports
+    tax and refunds per order, not per line). Streamed from the database in batches."""
+    rows = db.session.execute(
+        select(Order.number, Order.paid_at, Order.status, Order.currency, OrderLine.sku, OrderLine.product_name,
+               OrderLine.unit_price_cents, OrderLine.quantity, Order.subtotal_cents, Order.shipping_cents,
+               Order.tax_cents, Order.discount_cents, Order.total_cents, Order.amount_refunded_cents)
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .where(Order.status.in_(PAID_STATES), Order.currency == currency, Order.paid_at >= since, Order.paid_at < until)
+        .order_by(Order.paid_at, Order.id, OrderLine.id)
+        .execution_options(yield_per=500)
+    )
+    for (number, paid_at, status, row_currency, sku, name, unit, quantity, subtotal, shipping, tax, discount, total,
+         refunded) in rows:
+        yield (number, paid_at.astimezone(zone).isoformat(timespec="seconds"), status.value, row_currency.upper(), sku, name, unit, quantity,
+               unit * quantity, subtotal, shipping, tax, discount, total, refunded)

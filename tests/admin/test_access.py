@@ -163,6 +163,7 @@ ROLE_TABLE = {
     "admin.story_queue": {StaffRole.OWNER, StaffRole.EDITOR},
     "admin.publish_story": {StaffRole.OWNER, StaffRole.EDITOR},
     "admin.reject_story": {StaffRole.OWNER, StaffRole.EDITOR},
+    "admin.sales_csv": {StaffRole.OWNER},
 }
 
 

@@ -2,6 +2,8 @@
 what needs doing for each role, and a query count that does not grow with the orders."""
 from __future__ import annotations
 
+import csv
+import io
 import re
 import xml.etree.ElementTree as ET
 from datetime import date, datetime, timedelta, timezone
@@ -155,3 +157,35 @@ def test_dashboard_queries_do_not_grow_with_the_orders(frozen, owner_client, cou
         return len(queries)
 
     assert queries_with(10) == queries_with(10_000)
+
+
+def _csv(response) -> list[list[str]]:
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def test_sales_csv_has_a_row_per_line_in_the_chosen_local_days(frozen, owner_client):
+    paid_order(datetime(2026, 11, 20, 4, 30, tzinfo=timezone.utc), 7000,  # 23:30 on the 19th in New York
+               [("TRAINER", 5000, 1), ("=HYPERLINK(\"http://evil\")", 1000, 2)],
+               refunds=[(NOW, 1000, "succeeded")])
+    paid_order(datetime(2026, 11, 20, 14, 0, tzinfo=timezone.utc), 2000)  # the 20th: outside the range
+    db.session.execute(sa.update(Order).values(tax_cents=350, amount_refunded_cents=1000)
+                       .where(Order.total_cents == 7000))
+    db.session.commit()
+
+    rows = _csv(owner_client.get("/admin/reports/sales.csv?start=2026-11-19&end=2026-11-19"))
+
+    assert rows[0][:3] == ["order_number", "paid_at", "status"] and len(rows) == 3
+    assert rows[1][1] == "2026-11-19T23:30:00-05:00" and rows[1][4:9] == ["TRAINER", "Product TRAINER", "5000", "1", "5000"]
+    # A cell a spreadsheet would run as a formula is defused; the same text inside a cell is harmless.
+    assert rows[2][4] == "'=HYPERLINK(\"http://evil\")" and rows[2][5] == 'Product =HYPERLINK("http://evil")'
+    assert rows[2][6:9] == ["1000", "2", "2000"] and rows[2][11] == "350" and rows[2][14] == "1000"
+
+
+@pytest.mark.parametrize("query", ["", "start=2026-11-20", "start=2026-11-20&end=2026-11-01", "start=soon&end=later",
+                                   "start=2024-01-01&end=2026-01-01", "start=2026-11-01%00&end=2026-11-02"])
+def test_sales_csv_with_bad_dates_says_what_to_fix(frozen, owner_client, query):
+    response = owner_client.get(f"/admin/reports/sales.csv?{query}")
+    assert response.status_code == 400 and "Download the sales" in page_text(response)
