@@ -64,6 +64,10 @@ class RefundForm(FlaskForm):
         return True
 
 
+class EraseSubscriberForm(FlaskForm):
+    submit = SubmitField("Yes, erase this person")
+
+
 class StoryActionForm(FlaskForm):
     """Publish and reject buttons: nothing to fill in but the CSRF token."""
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import request, url_for
 from flask_login import current_user
 
-from shop.admin import dashboard, orders, reports, stories  # noqa: F401  (their routes register on the blueprint)
+from shop.admin import dashboard, orders, reports, stories, subscribers  # noqa: F401  (their routes register on the blueprint)
 from shop.admin.access import allowed_roles, bp
 from shop.admin.labels import STATUS_LABELS
 from shop.orders.models import OrderStatus
@@ -17,6 +17,7 @@ MENU = [
     ("Staff home", "admin.dashboard", ()),
     ("Orders", "admin.order_list", ("admin.order_detail",)),
     ("Stories to review", "admin.story_queue", ()),
+    ("Subscribers", "admin.subscriber_list", ("admin.erase_subscriber_page",)),
 ]
 
 

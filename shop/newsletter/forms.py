@@ -23,3 +23,4 @@ class SignupForm(FlaskForm):
     website = StringField("Leave this box empty", validators=[Optional(), Length(max=200)])
     source = HiddenField(validators=[Optional(), Length(max=200)])
     submit = SubmitField("Send me the free ebook")
+

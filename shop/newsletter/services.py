@@ -9,18 +9,22 @@ the second time and shows the same page.
 """
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from flask import render_template
+from flask_sqlalchemy.pagination import Pagination
 from itsdangerous import BadData, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from shop.errors import ShopError
+from shop.database import write_transaction
+from shop.errors import NotFound, ShopError
 from shop.extensions import db
 from shop.newsletter.models import Subscriber, SubscriberStatus
-from shop.outbox.services import queue_email
+from shop.outbox.services import forget_address, queue_email
 
 # The words next to the checkbox, by version. A new wording gets a new key; old keys stay,
 # so we can always show what someone agreed to.
@@ -29,6 +33,7 @@ CONSENT_TEXTS = {
     "I can unsubscribe at any time with one click.",
 }
 CURRENT_CONSENT_VERSION = "2026-01"
+log = logging.getLogger(__name__)
 CONFIRM_MAX_AGE = timedelta(days=7)
 EBOOK_PATH = "ebook/stroke-recovery-at-home.pdf"  # under static/
 
@@ -207,3 +212,56 @@ def unsubscribe(token: str, secret_key: str, now: datetime) -> None:
     if subscriber is not None:
         subscriber.unsubscribe(now)
     db.session.commit()
+
+
+# ---------------------------------------------------------------- for the owner
+
+SUBSCRIBERS_PER_PAGE = 50
+
+
+def list_subscribers(page: int, *, search: str = "", status: SubscriberStatus | None = None) -> Pagination:
+    """Newest signups first; `search` matches anywhere in the address, case-insensitively."""
+    query = select(Subscriber).order_by(Subscriber.signed_up_at.desc(), Subscriber.id.desc())
+    if search:
+        escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Subscriber.email.like(f"%{escaped}%", escape="\\"))
+    if status is not None:
+        query = query.where(Subscriber.status == status)
+    return db.paginate(query, page=page, per_page=SUBSCRIBERS_PER_PAGE, error_out=False)
+
+
+def consent_wording(version: str) -> str:
+    return CONSENT_TEXTS.get(version, "No record of the wording")
+
+
+EXPORT_COLUMNS = ("email", "confirmed_at", "signed_up_at", "source", "consent_text_version", "consent_text")
+
+
+def confirmed_subscriber_rows() -> Iterator[tuple]:
+    """Every confirmed subscriber with the consent they gave, oldest confirmation first, in batches."""
+    rows = db.session.scalars(
+        select(Subscriber).where(Subscriber.status == SubscriberStatus.CONFIRMED)
+        .order_by(Subscriber.confirmed_at, Subscriber.id).execution_options(yield_per=500)
+    )
+    for subscriber in rows:
+        yield (subscriber.email, subscriber.confirmed_at.isoformat(timespec="seconds") if subscriber.confirmed_at else "",
+               subscriber.signed_up_at.isoformat(timespec="seconds"), subscriber.source,
+               subscriber.consent_text_version, consent_wording(subscriber.consent_text_version))
+
+
+class SubscriberNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("That subscriber is not on the list (they may have been erased already).")
+
+
+def erase_subscriber(subscriber_id: int, *, staff_email: str) -> None:
+    """Forget a person on request: their subscriber row goes, with every email to them still
+    waiting in the outbox, and the address is wiped from newsletter emails already sent. One
+    transaction. Orders they placed keep their address: sales records must be kept."""
+    with write_transaction():
+        subscriber = db.session.get(Subscriber, subscriber_id, with_for_update=True)
+        if subscriber is None:
+            raise SubscriberNotFound()
+        forget_address(subscriber.email, newsletter_keys=("newsletter-confirm:", "newsletter-welcome:"))
+        db.session.delete(subscriber)
+    log.info("subscriber %s erased by %s", subscriber_id, staff_email)

@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 
 from shop.database import begin_write, utcnow
 from shop.extensions import db
@@ -43,6 +43,21 @@ def queue_email(
     db.session.add(email)
     db.session.flush()
     return email
+
+
+def forget_address(address: str, *, newsletter_keys: tuple[str, ...]) -> int:
+    """For a person who asked to be forgotten: emails to them still waiting are deleted, and
+    those already sent whose key starts with one of `newsletter_keys` keep no trace of the
+    address or what was said. Joins the caller's transaction; returns how many were touched."""
+    to_them = OutboxEmail.to_address == address
+    waiting = db.session.execute(delete(OutboxEmail).where(to_them, OutboxEmail.sent_at.is_(None))).rowcount
+    sent = db.session.execute(
+        update(OutboxEmail)
+        .where(to_them, OutboxEmail.sent_at.is_not(None), or_(*(OutboxEmail.dedupe_key.startswith(k) for k in newsletter_keys)))
+        .values(to_address="erased", subject="(erased)", text_body="", html_body=None, headers={})
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return waiting + sent
 
 
 @dataclass(frozen=True)

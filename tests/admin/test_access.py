@@ -164,6 +164,10 @@ ROLE_TABLE = {
     "admin.publish_story": {StaffRole.OWNER, StaffRole.EDITOR},
     "admin.reject_story": {StaffRole.OWNER, StaffRole.EDITOR},
     "admin.sales_csv": {StaffRole.OWNER},
+    "admin.subscriber_list": {StaffRole.OWNER},
+    "admin.subscribers_csv": {StaffRole.OWNER},
+    "admin.erase_subscriber_page": {StaffRole.OWNER},
+    "admin.erase_subscriber": {StaffRole.OWNER},
 }
 
 

@@ -1,6 +1,8 @@
 """axe in Chromium on the pages shoppers and staff use: nothing serious or critical."""
 import pytest
 
+from shop.extensions import db
+from shop.newsletter.models import Subscriber
 from tests.factories import STAFF_EMAIL, make_order, make_staff, make_submitted_story
 from tests.support.axe import serious_violations
 from tests.support.shopper import STAFF_PASSWORD
@@ -25,12 +27,15 @@ def test_staff_pages_have_no_serious_accessibility_problems(seeded, page, live_s
     make_staff()
     order = make_order()
     make_submitted_story()
+    db.session.add(Subscriber(email="reader@example.com", source="home", consent_text_version="2026-01"))
+    db.session.commit()
     page.goto(f"{live_shop.url}/login")
     page.get_by_label("Email").fill(STAFF_EMAIL)
     page.get_by_label("Password").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     found = {}
-    for path in ["/admin", "/admin/orders", f"/admin/orders/{order.number}", "/admin/stories"]:
+    for path in ["/admin", "/admin/orders", f"/admin/orders/{order.number}", "/admin/stories", "/admin/subscribers",
+                 "/admin/subscribers/1/erase", "/admin/reports/sales.csv?start=2026-01-02&end=2026-01-01"]:
         page.goto(f"{live_shop.url}{path}")
         if problems := serious_violations(page):
             found[path] = problems
