@@ -3,20 +3,13 @@ clear a review flag). Refunds are the owner's alone."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
-
-from shop.admin.access import FULFILMENT, OWNER, bp, roles_allowed
+from shop.admin.access import FULFILMENT, OWNER, bp, current_actor, roles_allowed
 from shop.admin.forms import RefundForm, ReviewForm, ShipForm, check_buttons
 from shop.admin.labels import NEEDS_REVIEW, STATUS_FILTERS
 from shop.money import format_money
 from shop.orders import refunds, shipping, staff
 from shop.orders.models import OrderStatus
 from shop.web import existing_page, requested_page
-
-
-def _staff_email() -> str:
-    # Read before a service starts its transaction: that rollback would expire current_user.
-    return current_user.email
 
 
 @bp.get("/orders")
@@ -50,7 +43,7 @@ def order_detail(number: str):
 @roles_allowed(OWNER, FULFILMENT)
 def ship(number: str):
     check_buttons(ShipForm())
-    moved = shipping.mark_shipped(number, staff_email=_staff_email())
+    moved = shipping.mark_shipped(number, actor=current_actor())
     flash(f"Order {number} is marked shipped." if moved else f"Order {number} was already marked shipped.", "success")
     return redirect(url_for("admin.order_detail", number=number), code=303)
 
@@ -63,7 +56,7 @@ def refund(number: str):
         return _order_page(number, 400, refund_form=form)
     try:
         sent = refunds.refund_order(number, amount_cents=form.amount_cents, attempt=form.attempt.data,
-                                    staff_email=_staff_email())
+                                    actor=current_actor())
     except refunds.RefundAmountInvalid as invalid:
         form.amount.errors = [invalid.message]
         return _order_page(number, 400, refund_form=form)
@@ -85,7 +78,7 @@ def review(number: str):
     form = ReviewForm()
     if not form.validate_on_submit():
         return _order_page(number, 400, review_form=form)
-    cleared = staff.mark_reviewed(number, staff_email=_staff_email(), note=form.note.data)
+    cleared = staff.mark_reviewed(number, actor=current_actor(), note=form.note.data)
     flash(f"Order {number} is marked reviewed." if cleared else f"Order {number} did not need review.", "success")
     return redirect(url_for("admin.order_detail", number=number), code=303)
 

@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
-from flask_login import current_user
 
-from shop.admin.access import EDITOR, OWNER, bp, roles_allowed
+from shop.admin.access import EDITOR, OWNER, bp, current_actor, roles_allowed
 from shop.admin.forms import StoryActionForm, check_buttons
 from shop.testimonials import services as stories
 from shop.web import existing_page, requested_page
@@ -20,7 +19,7 @@ def story_queue():
 @roles_allowed(OWNER, EDITOR)
 def publish_story(story_id: int):
     check_buttons(StoryActionForm())
-    story = stories.publish_story(story_id, staff_email=current_user.email)
+    story = stories.publish_story(story_id, actor=current_actor())
     flash(f"{story.display_name}'s story is published.", "success")
     return redirect(url_for("admin.story_queue"), code=303)
 
@@ -29,6 +28,6 @@ def publish_story(story_id: int):
 @roles_allowed(OWNER, EDITOR)
 def reject_story(story_id: int):
     check_buttons(StoryActionForm())
-    name = stories.reject_story(story_id, staff_email=current_user.email)
+    name = stories.reject_story(story_id, actor=current_actor())
     flash(f"{name}'s story is rejected and deleted, with their email address.", "success")
     return redirect(url_for("admin.story_queue"), code=303)

@@ -8,6 +8,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from shop.audit.services import Actor, record_change
 from shop.database import begin_write
 from shop.extensions import db
 from shop.orders.models import EventKind, Order, OrderRefund, OrderStatus
@@ -70,7 +71,7 @@ def work_counts() -> WorkCounts:
     return WorkCounts(*row)
 
 
-def mark_reviewed(number: str, *, staff_email: str, note: str) -> bool:
+def mark_reviewed(number: str, *, actor: Actor, note: str) -> bool:
     """Clear the review flag, keeping the note (and the old reason) in the history.
     Returns False when the order was not flagged (a second press). Transactional."""
     begin_write()
@@ -78,7 +79,9 @@ def mark_reviewed(number: str, *, staff_email: str, note: str) -> bool:
     if not order.needs_review:
         db.session.rollback()
         return False
-    order.record(EventKind.REVIEWED, source=f"staff:{staff_email}",
+    record_change(actor, "order.reviewed", "order", order.number,
+                  changes={"needs_review": (True, False), "note": (None, note.strip())})
+    order.record(EventKind.REVIEWED, source=actor.source,
                  message=f"Reviewed: {note.strip()}\n(The flag was: {order.review_reason or 'no reason given'})")
     order.needs_review = False
     order.review_reason = None

@@ -11,6 +11,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
+from shop.audit.services import Actor, record_change
 from shop.catalog.models import Product
 from shop.catalog.services import ProductNotFound, active_products, get_product
 from shop.catalog.services import product_choices as active_product_choices
@@ -152,18 +153,20 @@ def _locked_story(story_id: int) -> Testimonial:
     return story
 
 
-def publish_story(story_id: int, *, staff_email: str) -> Testimonial:
+def publish_story(story_id: int, *, actor: Actor) -> Testimonial:
     """Put a shopper's story on the site (it keeps its consent record). Publishing a
     published story changes nothing. Transactional."""
     with write_transaction():
         story = _locked_story(story_id)
         if not story.published:
+            record_change(actor, "story.published", "story", story.id, label=story.headline,
+                          changes={"published": (False, True)})
             story.published = True
-            log.info("story %s published by %s", story.slug, staff_email)
+            log.info("story %s published by %s", story.slug, actor.email)
     return story
 
 
-def reject_story(story_id: int, *, staff_email: str) -> str:
+def reject_story(story_id: int, *, actor: Actor) -> str:
     """Delete a shopper's unpublished story: it and their email address are not kept.
     Returns the name it was sent under. Raises Conflict for a published story.
     Transactional."""
@@ -172,6 +175,8 @@ def reject_story(story_id: int, *, staff_email: str) -> str:
         if story.published:
             raise Conflict("This story is already on the site, so it can't be rejected here. Nothing was changed.")
         name = story.display_name
+        # The log keeps that a story was rejected, not who wrote it or their address.
+        record_change(actor, "story.rejected", "story", story.id, label="a story a shopper sent", changes={"deleted": (False, True)})
         db.session.delete(story)
-    log.info("story %s rejected and deleted by %s", story_id, staff_email)
+    log.info("story %s rejected and deleted by %s", story_id, actor.email)
     return name
