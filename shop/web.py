@@ -3,6 +3,8 @@ where it is safe to send someone back to, and the public address of a page.
 """
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -66,6 +68,13 @@ def public_url(endpoint: str, **values: Any) -> str:
     return current_app.config["SHOP_BASE_URL"] + url_for(endpoint, **values)
 
 
+def absolute_url(path_or_url: str) -> str:
+    """A path on this site (/media/…, /static/…) on the public site; a full URL as it is."""
+    if path_or_url.startswith(("https://", "http://")):
+        return path_or_url
+    return current_app.config["SHOP_BASE_URL"] + path_or_url
+
+
 def static_url(path: str) -> str:
     """A stored image path (under static/) or an absolute URL, as an absolute URL."""
     if path.startswith(("https://", "http://")):
@@ -96,3 +105,9 @@ class ShopRequest(Request):
     @max_content_length.setter
     def max_content_length(self, value: int | None) -> None:
         self._max_content_length = value
+
+
+def suggest_slug(text: str, max_length: int = 120) -> str:
+    """The web address part a name suggests: "SteadyHand Trainer (2nd ed.)" -> "steadyhand-trainer-2nd-ed"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:max_length].strip("-")

@@ -86,6 +86,9 @@ def upgrade():
         batch_op.add_column(sa.Column('consent_method', sa.String(length=300), server_default='', nullable=False))
         batch_op.create_index(batch_op.f('ix_testimonials_photo_id'), ['photo_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_testimonials_photo_id_stored_images'), 'stored_images', ['photo_id'], ['id'], ondelete='SET NULL')
+    # Stories shoppers sent were all given through the website's consent box.
+    op.execute("UPDATE testimonials SET consent_method = 'Ticked the consent box on the website''s “Share your story” form'"
+               " WHERE source = 'visitor' AND consent_given_at IS NOT NULL")
 
 
 

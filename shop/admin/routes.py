@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import render_template, request, url_for
 from flask_login import current_user
 
-from shop.admin import orders, stories  # noqa: F401  (their routes register on the blueprint)
+from shop.admin import account, audit, orders, products, staff_accounts, stories  # noqa: F401  (their routes register on the blueprint)
 from shop.admin.access import EDITOR, FULFILMENT, OWNER, allowed_roles, bp, roles_allowed
 from shop.admin.labels import STATUS_LABELS
 from shop.orders import staff
@@ -18,7 +18,12 @@ from shop.testimonials import services as stories_service
 MENU = [
     ("Staff home", "admin.dashboard", ()),
     ("Orders", "admin.order_list", ("admin.order_detail",)),
+    ("Products", "admin.product_list", ("admin.new_product", "admin.edit_product")),
+    ("Stories", "admin.story_list", ("admin.new_story", "admin.edit_story")),
     ("Stories to review", "admin.story_queue", ()),
+    ("Staff accounts", "admin.staff_list", ("admin.new_staff",)),
+    ("Audit log", "admin.audit_log", ()),
+    ("Your password", "admin.change_password", ()),
 ]
 
 

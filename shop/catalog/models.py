@@ -68,6 +68,11 @@ class Product(db.Model):
         return self.stock is None or self.stock > 0
 
     @property
+    def stock_is_low(self) -> bool:
+        """For staff: time to reorder (counted stock at or below LOW_STOCK)."""
+        return self.stock is not None and self.stock <= self.LOW_STOCK
+
+    @property
     def stock_label(self) -> str:
         """Plain words for the stock state, as shoppers read them."""
         if self.stock is None:

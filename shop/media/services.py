@@ -12,6 +12,8 @@ from __future__ import annotations
 import io
 import secrets
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -40,6 +42,13 @@ class Variants:
     width: int
     height: int
     files: dict[str, bytes]  # "800.webp" -> bytes
+
+
+@dataclass(frozen=True)
+class PreparedImage:
+    key: str  # the folder its variants will live in: random, never reused
+    byte_size: int
+    variants: Variants
 
 
 def _limits() -> tuple[int, int]:
@@ -120,22 +129,26 @@ def _webp(image: Image.Image, out: io.BytesIO) -> None:
     image.save(out, "WEBP", quality=WEBP_QUALITY, method=4)
 
 
-def store_image(stream: BinaryIO) -> StoredImage:
-    """Check, resize and store an upload; add its row to the caller's transaction (no
-    commit). The files are written first: if the caller's transaction then fails, it
-    calls discard_files(image.key). Raises ImageRefused, having stored nothing."""
+def prepare_image(stream: BinaryIO) -> PreparedImage:
+    """Read, check and resize an upload, touching nothing: the slow part, done before the
+    caller takes any lock. Raises ImageRefused."""
     data = read_upload(stream)
-    variants = make_variants(data)
-    key = secrets.token_hex(16)
+    return PreparedImage(key=secrets.token_hex(16), byte_size=len(data), variants=make_variants(data))
+
+
+def save_image(prepared: PreparedImage) -> StoredImage:
+    """Write the variants, then add the image's row to the caller's transaction (no
+    commit). If that transaction fails, the caller calls discard_files(prepared.key)."""
     files = storage()
     try:
-        for name, content in variants.files.items():
-            files.save(key, name, content)
+        for name, content in prepared.variants.files.items():
+            files.save(prepared.key, name, content)
     except BaseException:
-        files.delete(key)
+        files.delete(prepared.key)
         raise
-    image = StoredImage(key=key, width=variants.width, height=variants.height, byte_size=len(data),
-                        widths=sorted({int(name.split(".")[0]) for name in variants.files}))
+    image = StoredImage(key=prepared.key, width=prepared.variants.width, height=prepared.variants.height,
+                        byte_size=prepared.byte_size,
+                        widths=sorted({int(name.split(".")[0]) for name in prepared.variants.files}))
     db.session.add(image)
     return image
 
@@ -144,3 +157,14 @@ def discard_files(key: str) -> None:
     """Remove a stored image's files: after its row is deleted and committed, or when the
     transaction that would have saved it failed."""
     storage().delete(key)
+
+
+@contextmanager
+def kept_only_if_saved(prepared: PreparedImage | None) -> Iterator[None]:
+    """Around the transaction that saves a prepared photo: if it fails, its files go too."""
+    try:
+        yield
+    except BaseException:
+        if prepared is not None:
+            discard_files(prepared.key)
+        raise
