@@ -143,7 +143,7 @@ class ProductForm(FlaskForm):
                       render_kw={"autocomplete": "off", "spellcheck": "false", "aria-describedby": "slug-hint"})
     sku = text_field("SKU (your stock code)", 64, required="Please give the product a SKU.",
                      render_kw={"autocomplete": "off", "spellcheck": "false"})
-    kind = SelectField("Kind", choices=[(k.value, k.value.capitalize()) for k in ProductKind],
+    kind = SelectField("Kind", choices=[SelectChoice(k.value, k.value.capitalize()) for k in ProductKind],
                        validators=[InputRequired(message="Please choose a kind.")])
     summary = text_area("Summary (one or two sentences for lists and search results)", 500, render_kw={"rows": 3})
     description = text_area("Description (Markdown: **bold**, lists with -, links)", 20_000, render_kw={"rows": 14})
@@ -202,9 +202,10 @@ class StockForm(FlaskForm):
     change = StringField("How many to add (such as 12) or take away (such as -2)", filters=[clean_text],
                          validators=[DataRequired(message="Please enter how many units to add or take away."),
                                      Length(max=12)], render_kw={"inputmode": "numeric", "autocomplete": "off"})
-    reason = SelectField("Why", choices=[(StockReason.RECEIVED.value, "Received: a delivery came in"),
-                                         (StockReason.DAMAGED.value, "Damaged: units that can't be sold"),
-                                         (StockReason.COUNT_CORRECTION.value, "Count correction: the shelf was counted")],
+    reason = SelectField("Why", choices=[SelectChoice(StockReason.RECEIVED.value, "Received: a delivery came in"),
+                                         SelectChoice(StockReason.DAMAGED.value, "Damaged: units that can't be sold"),
+                                         SelectChoice(StockReason.COUNT_CORRECTION.value,
+                                                      "Count correction: the shelf was counted")],
                          validators=[InputRequired(message="Please choose why.")])
     note = text_field("Note (optional, for example the delivery number)", 300)
     submit = SubmitField("Change the stock")
@@ -237,9 +238,9 @@ class ButtonForm(FlaskForm):
 
 # ---------------------------------------------------------------- staff accounts
 
-ROLE_CHOICES = [(StaffRole.OWNER.value, "Owner: everything, including refunds and staff accounts"),
-                (StaffRole.EDITOR.value, "Editor: products and stories"),
-                (StaffRole.FULFILMENT.value, "Fulfilment: orders, shipping and review notes")]
+ROLE_CHOICES = [SelectChoice(StaffRole.OWNER.value, "Owner: everything, including refunds and staff accounts"),
+                SelectChoice(StaffRole.EDITOR.value, "Editor: products and stories"),
+                SelectChoice(StaffRole.FULFILMENT.value, "Fulfilment: orders, shipping and review notes")]
 
 
 class PasswordForm(FlaskForm):
@@ -269,7 +270,7 @@ class NewStaffForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[(role.value, role.value.capitalize()) for role in StaffRole],
+    role = SelectField("Role", choices=[SelectChoice(role.value, role.value.capitalize()) for role in StaffRole],
                        validators=[InputRequired()])
     submit = SubmitField("Change role")
 

@@ -6,6 +6,7 @@ from datetime import datetime, time, timezone
 from functools import partial
 
 from flask import flash, redirect, render_template, request, url_for
+from wtforms import SelectChoice
 
 from shop.admin.access import EDITOR, OWNER, bp, current_actor, roles_allowed
 from shop.admin.forms import StoryActionForm, StoryEditForm, check_buttons
@@ -69,7 +70,7 @@ def _story_form(story=None) -> StoryEditForm:
             consent_scope=story.consent_scope, consent_method=story.consent_method, disclosure=story.disclosure,
             illustrative=story.illustrative, featured=story.featured, position=str(story.position),
         )
-    form.product.choices = stories.story_product_choices()
+    form.product.choices = [SelectChoice(value, label) for value, label in stories.story_product_choices()]
     return form
 
 

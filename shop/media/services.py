@@ -73,16 +73,16 @@ def make_variants(data: bytes) -> Variants:
     ImageRefused for anything that is not a usable JPEG, PNG or WebP."""
     _, max_pixels = _limits()
     not_a_photo = ImageRefused("That file is not a photo we can use. Please choose a JPEG, PNG or WebP photo.")
+    too_many_pixels = ImageRefused(f"That photo has more than {max_pixels // 1_000_000} megapixels. "
+                                   "Please make it smaller and try again.")
     try:
         with warnings.catch_warnings():
             # Pillow only warns about a huge image; here it is a refusal.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=FORMATS)
             width, height = image.size
-            if width * height > max_pixels:
-                raise ImageRefused(
-                    f"That photo is {width} × {height} pixels, more than {max_pixels // 1_000_000} megapixels. "
-                    "Please make it smaller and try again.")
+            if width * height > max_pixels:  # read from the header: no pixel decoded yet
+                raise too_many_pixels
             # EXIF orientations 5-8 turn the photo a quarter: its upright size is the other way round.
             if image.getexif().get(ORIENTATION) in (5, 6, 7, 8):
                 width, height = height, width
@@ -93,11 +93,16 @@ def make_variants(data: bytes) -> Variants:
             image = ImageOps.exif_transpose(image)  # upright, as the camera meant it
     except ImageRefused:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise too_many_pixels from exc
+    except UnidentifiedImageError as exc:
         raise not_a_photo from exc
     except (OSError, ValueError, SyntaxError, EOFError) as exc:  # truncated or corrupt
         raise not_a_photo from exc
     pixels = _flatten(image)
+    # Pillow carries a comment, an ICC profile and more along in .info and writes some of
+    # them back when saving: only the pixels may leave this function.
+    pixels.info = {}
     widths = [w for w in VARIANT_WIDTHS if w <= width] or [width]
     files: dict[str, bytes] = {}
     for w in widths:
