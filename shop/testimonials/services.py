@@ -151,7 +151,7 @@ def count_stories_to_review() -> int:
 
 def _locked_story(story_id: int) -> Testimonial:
     story = db.session.scalar(
-        select(Testimonial).where(Testimonial.id == story_id, Testimonial.source == StorySource.VISITOR).with_for_update()
+        select(Testimonial).where(Testimonial.id == story_id, Testimonial.source == StorySource.VISITOR).with_for_update(of=Testimonial)
     )
     if story is None:
         raise TestimonialNotFound(story_id)
@@ -275,7 +275,7 @@ def update_story(story_id: int, draft: StoryDraft, *, photo: PreparedImage | Non
     consent record. Transactional; a replaced photo's files go after the commit."""
     old_key = None
     with kept_only_if_saved(photo), write_transaction():
-        story = db.session.scalar(select(Testimonial).where(Testimonial.id == story_id).with_for_update())
+        story = db.session.scalar(select(Testimonial).where(Testimonial.id == story_id).with_for_update(of=Testimonial))
         if story is None:
             raise TestimonialNotFound(story_id)
         values = _story_values(draft)
@@ -305,7 +305,7 @@ def set_story_published(story_id: int, published: bool, *, actor: Actor) -> Test
     """Publish (only with a consent record, unless illustrative) or unpublish any story.
     Raises ConsentMissing. Transactional."""
     with write_transaction():
-        story = db.session.scalar(select(Testimonial).where(Testimonial.id == story_id).with_for_update())
+        story = db.session.scalar(select(Testimonial).where(Testimonial.id == story_id).with_for_update(of=Testimonial))
         if story is None:
             raise TestimonialNotFound(story_id)
         if published and not (story.has_consent_record or story.illustrative):
@@ -319,7 +319,7 @@ def set_story_published(story_id: int, published: bool, *, actor: Actor) -> Test
 
 def set_story_featured(story_id: int, featured: bool, *, actor: Actor) -> Testimonial:
     with write_transaction():
-        story = db.session.scalar(select(Testimonial).where(Testimonial.id == story_id).with_for_update())
+        story = db.session.scalar(select(Testimonial).where(Testimonial.id == story_id).with_for_update(of=Testimonial))
         if story is None:
             raise TestimonialNotFound(story_id)
         if story.featured is not featured:
