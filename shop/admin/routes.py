@@ -44,6 +44,16 @@ def order_status_label(status: OrderStatus | None) -> str:
     return STATUS_LABELS[status] if status else ""
 
 
+@bp.app_template_filter("audit_value")
+def audit_value(value: object) -> str:
+    """A before or after value in plain words: yes/no, a dash for nothing."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
 @bp.app_template_filter("staff_time")
 def staff_time(value: datetime | None) -> str:
     """5 March 2026, 14:05 UTC: every time in the staff area is in UTC, and says so."""
