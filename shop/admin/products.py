@@ -55,10 +55,10 @@ def new_product():
     form = ProductForm(active=True) if request.method == "GET" else ProductForm()
     if request.method == "GET":
         return _form_page(form, None)
+    if form.preview.data:  # a preview saves nothing: the rest of the form need not be finished yet
+        return _form_page(form, None, preview_html=render_markdown(form.description.data))
     if not form.validate_on_submit():
         return _form_page(form, None, 400)
-    if form.preview.data:
-        return _form_page(form, None, preview_html=render_markdown(form.description.data))
     try:
         product = catalog.create_product(form.draft, actor=current_actor())
     except catalog.FieldRefused as refusal:
@@ -88,11 +88,11 @@ def edit_product(product_id: int):
         product = catalog.product_for_staff(product_id)
         return _form_page(_product_form_for(product), product)
     form = ProductForm()
-    if not form.validate_on_submit():
-        return _form_page(form, catalog.product_for_staff(product_id), 400)
     if form.preview.data:
         return _form_page(form, catalog.product_for_staff(product_id),
                           preview_html=render_markdown(form.description.data))
+    if not form.validate_on_submit():
+        return _form_page(form, catalog.product_for_staff(product_id), 400)
     try:
         product = catalog.update_product(product_id, form.draft, stock_was=form.stock_seen, actor=current_actor())
     except catalog.FieldRefused as refusal:

@@ -99,8 +99,9 @@ def test_markup_in_names_is_shown_as_text(staff_client):
 
 
 def test_the_description_preview_renders_sanitised_markdown_and_saves_nothing(staff_client):
+    # Before the price is typed: a preview needs only the description.
     response = _create(staff_client, description="Hold **firmly**.\n\n<script>x()</script>[bad](javascript:x)",
-                       submit="", preview="1")
+                       submit="", preview="1", price="")
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "<strong>firmly</strong>" in html
     assert "<script>x()" not in html and 'href="javascript' not in html

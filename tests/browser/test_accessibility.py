@@ -1,7 +1,7 @@
 """axe in Chromium on the pages shoppers and staff use: nothing serious or critical."""
 import pytest
 
-from tests.factories import STAFF_EMAIL, make_order, make_staff, make_submitted_story
+from tests.factories import STAFF_EMAIL, make_order, make_staff, make_submitted_story, make_testimonial
 from tests.support.axe import serious_violations
 from tests.support.shopper import STAFF_PASSWORD
 
@@ -25,12 +25,16 @@ def test_staff_pages_have_no_serious_accessibility_problems(seeded, page, live_s
     make_staff()
     order = make_order()
     make_submitted_story()
+    story = make_testimonial()
     page.goto(f"{live_shop.url}/login")
     page.get_by_label("Email").fill(STAFF_EMAIL)
     page.get_by_label("Password").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     found = {}
-    for path in ["/admin", "/admin/orders", f"/admin/orders/{order.number}", "/admin/stories"]:
+    pages = ["/admin", "/admin/orders", f"/admin/orders/{order.number}", "/admin/stories", "/admin/products",
+             "/admin/products?q=strap", "/admin/products/new", "/admin/products/1/edit", "/admin/stories/all",
+             "/admin/stories/new", f"/admin/stories/{story.id}/edit", "/admin/staff", "/admin/audit", "/admin/password"]
+    for path in pages:
         page.goto(f"{live_shop.url}{path}")
         if problems := serious_violations(page):
             found[path] = problems
