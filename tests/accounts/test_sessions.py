@@ -136,6 +136,7 @@ def test_login_is_limited_per_account_whatever_the_address(app, client):
         log_in(app.test_client(), "bo@example.com")
 
 
+@pytest.mark.slow  # fifteen password hashes
 def test_login_takes_as_long_for_an_unknown_email_as_for_a_wrong_password(app):
     make_staff()
 
