@@ -8,6 +8,7 @@ from flask import Flask, request
 
 from shop.config import DEV_SECRET_KEY, ROOT, settings_from_env, validate
 from shop.extensions import csrf, db, limiter, login_manager, migrate
+from shop.web import ShopRequest
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -17,6 +18,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=str(ROOT / "instance"),
     )
+    app.request_class = ShopRequest
     register_config(app, config)
     register_extensions(app)
     register_blueprints(app)
@@ -64,13 +66,14 @@ def register_blueprints(app: Flask) -> None:
     from shop.catalog.routes import bp as catalog_bp
     from shop.checkout.routes import bp as checkout_bp
     from shop.content.routes import bp as content_bp
+    from shop.media.routes import bp as media_bp
     from shop.newsletter.routes import bp as newsletter_bp
     from shop.seo.routes import bp as seo_bp
     from shop.storefront.routes import bp as storefront_bp
     from shop.testimonials.routes import bp as testimonials_bp
 
     for blueprint in (storefront_bp, catalog_bp, cart_bp, checkout_bp, accounts_bp, content_bp, testimonials_bp,
-                      newsletter_bp, seo_bp, admin_bp):
+                      newsletter_bp, seo_bp, media_bp, admin_bp):
         app.register_blueprint(blueprint)
 
 

@@ -79,6 +79,15 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 4 * 1024 * 1024),
         "SESSION_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE")),
+        # Photos staff upload: variants under MEDIA_ROOT (one directory every app server
+        # shares), refused past these limits.
+        "MEDIA_ROOT": env.get("MEDIA_ROOT") or str(INSTANCE_DIR / "media"),
+        "MEDIA_MAX_BYTES": _int(env, "MEDIA_MAX_BYTES", 10 * 1024 * 1024),
+        "MEDIA_MAX_PIXELS": _int(env, "MEDIA_MAX_PIXELS", 40_000_000),
+        # Staff sessions end after this long without a request (a working day).
+        "STAFF_IDLE_MINUTES": _int(env, "STAFF_IDLE_MINUTES", 8 * 60),
+        # Failed logins to one staff account, from anywhere, before it waits (Flask-Limiter syntax).
+        "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
     }
 
 

@@ -1,8 +1,10 @@
 """Imports every domain's models, so the metadata (and Alembic) sees all tables."""
 from shop.accounts.models import StaffUser  # noqa: F401
+from shop.audit.models import AuditEntry  # noqa: F401
 from shop.cart.models import Cart, CartLine  # noqa: F401
-from shop.catalog.models import Product, ProductImage  # noqa: F401
+from shop.catalog.models import Product, ProductImage, StockMovement  # noqa: F401
 from shop.content.models import Article, ArticleCategory, ArticleProduct, ArticleReference, Author, Tag  # noqa: F401
+from shop.media.models import StoredImage  # noqa: F401
 from shop.newsletter.models import Subscriber  # noqa: F401
 from shop.orders.models import Order, OrderEvent, OrderLine, OrderRefund, StripeEvent  # noqa: F401
 from shop.outbox.models import OutboxEmail  # noqa: F401

@@ -26,7 +26,8 @@ def format_money(cents: int | None, currency: str = "usd") -> str:
     return f"{sign}{symbol}{whole:,}.{minor:02d}"
 
 
-_AMOUNT = re.compile(r"(?P<whole>\d{1,3}(?:,\d{3})+|\d+)?(?:\.(?P<minor>\d{1,2}))?")
+# ASCII digits only: \d would also take other scripts' digits, which int() then reads.
+_AMOUNT = re.compile(r"(?P<whole>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(?:\.(?P<minor>[0-9]{1,2}))?")
 
 
 def parse_money(text: str, currency: str = "usd") -> int:
@@ -42,3 +43,11 @@ def parse_money(text: str, currency: str = "usd") -> int:
             raise ValueError("Enter a whole amount, without decimals")
         return whole
     return whole * 100 + int((match["minor"] or "").ljust(2, "0"))
+
+
+def amount_for_input(cents: int, currency: str = "usd") -> str:
+    """Minor units as staff type them back into a form: 12900 -> "129.00", no symbol or commas."""
+    if currency.lower() in ZERO_DECIMAL:
+        return str(cents)
+    whole, minor = divmod(cents, 100)
+    return f"{whole}.{minor:02d}"

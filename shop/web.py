@@ -3,16 +3,20 @@ where it is safe to send someone back to, and the public address of a page.
 """
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, request, url_for
+from flask import Request, abort, current_app, request, url_for
 from flask_sqlalchemy.pagination import Pagination
 
 # Far beyond any list we show; a bigger number is a crawler or a probe, not a reader.
 MAX_PAGE = 10_000
 
 P = TypeVar("P", bound=Pagination)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def requested_page() -> int:
@@ -64,8 +68,46 @@ def public_url(endpoint: str, **values: Any) -> str:
     return current_app.config["SHOP_BASE_URL"] + url_for(endpoint, **values)
 
 
+def absolute_url(path_or_url: str) -> str:
+    """A path on this site (/media/…, /static/…) on the public site; a full URL as it is."""
+    if path_or_url.startswith(("https://", "http://")):
+        return path_or_url
+    return current_app.config["SHOP_BASE_URL"] + path_or_url
+
+
 def static_url(path: str) -> str:
     """A stored image path (under static/) or an absolute URL, as an absolute URL."""
     if path.startswith(("https://", "http://")):
         return path
     return public_url("static", filename=path)
+
+
+def accepts_upload(view: F) -> F:
+    """Mark a view that takes a photo upload: its request body may be up to twice
+    MEDIA_MAX_BYTES (so a photo just over the limit gets a clear message at its field,
+    not a bare 413); every other request keeps MAX_CONTENT_LENGTH."""
+    view.accepts_upload = True  # type: ignore[attr-defined]
+    return view
+
+
+class ShopRequest(Request):
+    """Flask's request, with the per-view body limit of accepts_upload. Decided at
+    routing, before any before_request hook (CSRF) reads the body."""
+
+    @property
+    def max_content_length(self) -> int | None:  # type: ignore[override]
+        if self._max_content_length is None and current_app:
+            view = current_app.view_functions.get(self.endpoint or "")
+            if getattr(view, "accepts_upload", False):
+                return 2 * current_app.config["MEDIA_MAX_BYTES"]
+        return Request.max_content_length.fget(self)  # type: ignore[attr-defined]
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+
+def suggest_slug(text: str, max_length: int = 120) -> str:
+    """The web address part a name suggests: "SteadyHand Trainer (2nd ed.)" -> "steadyhand-trainer-2nd-ed"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:max_length].strip("-")

@@ -1,7 +1,7 @@
 """sales from articles: the article a cart line was added from, copied to the order line
 
 Revision ID: 0011
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-29 14:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

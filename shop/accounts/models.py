@@ -29,6 +29,9 @@ class StaffUser(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[StaffRole] = mapped_column(enum_column(StaffRole))
     active: Mapped[bool] = mapped_column(default=True)
+    # Part of what a login session holds (get_id): raised at logout, password change and
+    # switch-off, so every session made before - and any copy of its cookie - ends at once.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def set_password(self, password: str) -> None:
@@ -41,9 +44,21 @@ class StaffUser(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
 
+    def get_id(self) -> str:
+        """What the session keeps: the account and the session version it was made under."""
+        return f"{self.id}:{self.session_version}"
+
 
 @login_manager.user_loader
-def load_staff_user(user_id: str) -> StaffUser | None:
-    if not user_id.isdigit():
+def load_staff_user(session_id: str) -> StaffUser | None:
+    """The account a session belongs to, while the session is still current: a session
+    made before a logout, a password change or a switch-off finds no one."""
+    account, _, version = session_id.partition(":")
+    if not (account.isascii() and account.isdigit() and version.isascii() and version.isdigit()):
         return None
-    return db.session.get(StaffUser, int(user_id))
+    if len(account) > 18 or len(version) > 18:
+        return None
+    user = db.session.get(StaffUser, int(account))
+    if user is None or user.session_version != int(version):
+        return None
+    return user

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_user, logout_user
+import hashlib
+import time
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
 
 from shop.accounts import services
 from shop.accounts.forms import LoginForm
@@ -10,15 +13,33 @@ from shop.web import safe_next_path
 
 bp = Blueprint("accounts", __name__)
 
+SEEN = "staff_seen"  # when this staff session last made a request (seconds since the epoch)
+SEEN_GRANULARITY = 60  # rewrite the cookie at most once a minute
+
+
+def _account_key() -> str:
+    """Per-account login limit: the email typed, hashed (any length, any characters)."""
+    typed = services.normalise_email(request.form.get("email", ""))
+    return "login-account:" + hashlib.sha256(typed.encode("utf-8", "replace")).hexdigest()
+
+
+def _login_failed(response) -> bool:
+    return response.status_code != 303
+
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key, methods=["POST"],
+               deduct_when=_login_failed, scope="login-account")
 def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
+            # A fresh session: nothing from before the login (a planted cookie) survives it.
+            session.clear()
             login_user(user)
+            session[SEEN] = int(time.time())
             return redirect(safe_next_path(request.args.get("next"), url_for("storefront.home")), code=303)
         flash("That email and password do not match a staff account.", "error")
     return render_template("accounts/login.html", form=form), (400 if form.errors else 200)
@@ -26,6 +47,28 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        # Server-side: the session version moves on, so a copy of this cookie opens nothing.
+        services.end_sessions(current_user.id)
     logout_user()
+    session.clear()
     flash("You are logged out.", "success")
     return redirect(url_for("storefront.home"), code=303)
+
+
+@bp.before_app_request
+def end_idle_staff_sessions():
+    """A staff session ends after STAFF_IDLE_MINUTES without a request. Shoppers have no
+    login, so this never runs a query for them."""
+    if "_user_id" not in session:
+        return None
+    now = int(time.time())
+    seen = session.get(SEEN)
+    if not isinstance(seen, int) or now - seen > current_app.config["STAFF_IDLE_MINUTES"] * 60:
+        logout_user()
+        session.clear()
+        flash("You were logged out because the staff area was not used for a while. Please log in again.", "info")
+        return None
+    if now - seen >= SEEN_GRANULARITY:
+        session[SEEN] = now
+    return None

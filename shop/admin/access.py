@@ -10,6 +10,7 @@ from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
 from shop.accounts.models import StaffRole
+from shop.audit.services import Actor
 
 OWNER, EDITOR, FULFILMENT = StaffRole.OWNER, StaffRole.EDITOR, StaffRole.FULFILMENT
 F = TypeVar("F", bound=Callable)
@@ -28,6 +29,12 @@ def roles_allowed(*roles: StaffRole) -> Callable[[F], F]:
 def allowed_roles(endpoint: str | None) -> frozenset[StaffRole]:
     view = current_app.view_functions.get(endpoint or "")
     return getattr(view, "staff_roles", frozenset())
+
+
+def current_actor() -> Actor:
+    """The person logged in, as plain values for a service. Read it before the service
+    starts its transaction: that rollback would expire current_user."""
+    return Actor(current_user.id, current_user.email)
 
 
 @bp.before_request

@@ -1,14 +1,33 @@
 """The staff area's forms. Each one carries the CSRF token; money is typed as 12.50."""
 from __future__ import annotations
 
+import re
 import secrets
 
 from flask import abort, current_app
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, RadioField, SelectChoice, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional, Regexp
 
+from shop.accounts.models import StaffRole
+from shop.catalog.models import ProductKind, StockReason
+from shop.catalog.staff import ProductDraft
 from shop.money import parse_money
+from shop.testimonials.video import video_embed
+from shop.web import suggest_slug
 
 
 class ShipForm(FlaskForm):
@@ -64,10 +83,6 @@ class RefundForm(FlaskForm):
         return True
 
 
-class EraseSubscriberForm(FlaskForm):
-    submit = SubmitField("Yes, erase this person")
-
-
 class StoryActionForm(FlaskForm):
     """Publish and reject buttons: nothing to fill in but the CSRF token."""
 
@@ -77,6 +92,244 @@ def check_buttons(form: FlaskForm) -> None:
     if not form.validate_on_submit():
         abort(400)
 
+
+# ---------------------------------------------------------------- typed text, checked once
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_PRICE_CENTS = 100_000_000  # 1,000,000.00: far above anything the shop sells
+
+
+def clean_text(value: str | None) -> str | None:
+    """Typed text minus control characters (a NUL byte would break PostgreSQL), with
+    Windows line ends made plain and the ends trimmed; templates escape the rest."""
+    if value is None:
+        return None
+    return _CONTROL.sub("", value).replace("\r\n", "\n").strip()
+
+
+def whole_number(field, text: str, *, signed: bool = False, max_digits: int = 7) -> int | None:
+    """A whole number typed in `field` (ASCII digits only), or None with the field's error set."""
+    pattern = rf"^[+-]?[0-9]{{1,{max_digits}}}$" if signed else rf"^[0-9]{{1,{max_digits}}}$"
+    if not re.match(pattern, text):
+        field.errors = [f"Enter a whole number{', such as 12 or -2' if signed else ', such as 12'}."]
+        return None
+    return int(text)
+
+
+def money_in(field, *, required: bool) -> int | None:
+    """Cents from a price typed as 299, 299.5 or 299.00, or None with the field's error set."""
+    text = field.data or ""
+    if not text and not required:
+        return None
+    try:
+        cents = parse_money(text, current_app.config["SHOP_CURRENCY"])
+    except ValueError:
+        field.errors = ["Enter a price such as 299.00 (numbers, with at most two after the point)."]
+        return None
+    if cents > MAX_PRICE_CENTS:
+        field.errors = ["That price is too high. Please check it."]
+        return None
+    return cents
+
+
+def text_field(label: str, max_length: int, *, required: str | None = None, **kwargs) -> StringField:
+    validators = [DataRequired(message=required)] if required else [Optional()]
+    validators.append(Length(max=max_length, message=f"Please use {max_length:,} characters or fewer."))
+    return StringField(label, validators=validators, filters=[clean_text], **kwargs)
+
+
+def text_area(label: str, max_length: int, *, required: str | None = None, **kwargs) -> TextAreaField:
+    validators = [DataRequired(message=required)] if required else [Optional()]
+    validators.append(Length(max=max_length, message=f"Please use {max_length:,} characters or fewer."))
+    return TextAreaField(label, validators=validators, filters=[clean_text], **kwargs)
+
+
+# ---------------------------------------------------------------- products
+
+class ProductForm(FlaskForm):
+    """Field names are part of the shop's interface: staff tools and tests post them."""
+
+    name = text_field("Name", 200, required="Please give the product a name.")
+    slug = text_field("Web address (the part after /products/; leave empty to make one from the name)", 120,
+                      render_kw={"autocomplete": "off", "spellcheck": "false", "aria-describedby": "slug-hint"})
+    sku = text_field("SKU (your stock code)", 64, required="Please give the product a SKU.",
+                     render_kw={"autocomplete": "off", "spellcheck": "false"})
+    kind = SelectField("Kind", choices=[SelectChoice(k.value, k.value.capitalize()) for k in ProductKind],
+                       validators=[InputRequired(message="Please choose a kind.")])
+    summary = text_area("Summary (one or two sentences for lists and search results)", 500, render_kw={"rows": 3})
+    description = text_area("Description (Markdown: **bold**, lists with -, links)", 20_000, render_kw={"rows": 14})
+    price = StringField("Price, for example 299.00", filters=[clean_text],
+                        validators=[DataRequired(message="Please enter a price, for example 299.00."),
+                                    Length(max=20, message="That price is too long.")],
+                        render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    compare_at_price = StringField("Old price, shown crossed out during a sale (optional)", filters=[clean_text],
+                                   validators=[Optional(), Length(max=20, message="That price is too long.")],
+                                   render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    stock = StringField("Stock left to sell (leave empty for digital products, which are not counted)",
+                        filters=[clean_text], validators=[Optional(), Length(max=12)],
+                        render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    # The stock this form showed: a change is applied as a difference, so units that
+    # checkouts took while the form was open stay taken.
+    stock_was = HiddenField(filters=[clean_text])
+    active = BooleanField("On sale: shown in the shop")
+    position = StringField("Place in the catalogue (lower numbers first)", filters=[clean_text], default="0",
+                           validators=[Optional(), Length(max=12)], render_kw={"inputmode": "numeric"})
+    preview = SubmitField("Preview the description")
+    submit = SubmitField("Save product")
+
+    draft: ProductDraft | None = None
+    stock_seen: int | None = None
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        price = money_in(self.price, required=True) if not self.price.errors else None
+        compare_at = money_in(self.compare_at_price, required=False) if not self.compare_at_price.errors else None
+        if price is not None and compare_at is not None and compare_at <= price:
+            self.compare_at_price.errors = ["The old price must be higher than the price."]
+        stock = None
+        if self.stock.data and not self.stock.errors:
+            stock = whole_number(self.stock, self.stock.data)
+        elif not self.stock.data and self.kind.data != ProductKind.DIGITAL.value:
+            self.stock.errors = ["Please enter how many are left to sell (0 if none). Only digital products are not counted."]
+        position = 0
+        if self.position.data and not self.position.errors:
+            position = whole_number(self.position, self.position.data, max_digits=6)
+        self.stock_seen = int(self.stock_was.data) if (self.stock_was.data or "").isascii() and \
+            (self.stock_was.data or "").isdigit() and len(self.stock_was.data) <= 9 else None
+        slug = self.slug.data or suggest_slug(self.name.data or "")
+        if not self.slug.data and self.name.data and not slug:
+            self.slug.errors = ["Please type a web address: this name has no letters or numbers to make one from."]
+        if any(field.errors for field in self):
+            return False
+        self.draft = ProductDraft(
+            name=self.name.data, slug=slug, sku=self.sku.data, kind=ProductKind(self.kind.data),
+            summary=self.summary.data or "", description=self.description.data or "", price_cents=price,
+            compare_at_cents=compare_at, stock=stock, active=self.active.data, position=position,
+        )
+        return valid
+
+
+class StockForm(FlaskForm):
+    change = StringField("How many to add (such as 12) or take away (such as -2)", filters=[clean_text],
+                         validators=[DataRequired(message="Please enter how many units to add or take away."),
+                                     Length(max=12)], render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    reason = SelectField("Why", choices=[SelectChoice(StockReason.RECEIVED.value, "Received: a delivery came in"),
+                                         SelectChoice(StockReason.DAMAGED.value, "Damaged: units that can't be sold"),
+                                         SelectChoice(StockReason.COUNT_CORRECTION.value,
+                                                      "Count correction: the shelf was counted")],
+                         validators=[InputRequired(message="Please choose why.")])
+    note = text_field("Note (optional, for example the delivery number)", 300)
+    submit = SubmitField("Change the stock")
+
+    amount: int | None = None
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        self.amount = whole_number(self.change, self.change.data, signed=True, max_digits=6)
+        return self.amount is not None
+
+
+class PhotoForm(FlaskForm):
+    image = FileField("Photo (a JPEG, PNG or WebP, up to 10 MB)",
+                      validators=[FileRequired(message="Please choose a photo.")])
+    alt = text_field("Describe the photo for people who cannot see it", 300,
+                     required="Please describe the photo for people who cannot see it.")
+    submit = SubmitField("Add the photo")
+
+
+class AltTextForm(FlaskForm):
+    alt = text_field("Description of this photo", 300, required="Please describe the photo for people who cannot see it.")
+    submit = SubmitField("Save the description")
+
+
+class ButtonForm(FlaskForm):
+    """A button with nothing to fill in but the CSRF token (switch off, move, delete)."""
+
+
+# ---------------------------------------------------------------- staff accounts
+
+ROLE_CHOICES = [SelectChoice(StaffRole.OWNER.value, "Owner: everything, including refunds and staff accounts"),
+                SelectChoice(StaffRole.EDITOR.value, "Editor: products and stories"),
+                SelectChoice(StaffRole.FULFILMENT.value, "Fulfilment: orders, shipping and review notes")]
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField("Your current password", validators=[
+        DataRequired(message="Please type your current password."), Length(max=200)])
+    new_password = PasswordField("New password (at least 12 characters; a few words in a row are good)", validators=[
+        DataRequired(message="Please type a new password."), Length(max=200)])
+    new_password_again = PasswordField("New password again", validators=[
+        DataRequired(message="Please type the new password again."),
+        EqualTo("new_password", message="The two new passwords are not the same. Please type them again.")])
+    submit = SubmitField("Change my password")
+
+
+class NewStaffForm(FlaskForm):
+    email = EmailField("Email (they log in with it)", filters=[clean_text], validators=[
+        DataRequired(message="Please type their email address."),
+        Email(check_deliverability=False, message="That does not look like an email address."), Length(max=320)])
+    name = text_field("Name (the staff area greets them by it)", 120, required="Please type their name.")
+    role = RadioField("What they may do", choices=ROLE_CHOICES,
+                      validators=[InputRequired(message="Please choose what they may do.")])
+    password = PasswordField("First password (tell them; they can change it under “Your password”)", validators=[
+        DataRequired(message="Please type a first password."), Length(max=200)])
+    password_again = PasswordField("First password again", validators=[
+        DataRequired(message="Please type the password again."),
+        EqualTo("password", message="The two passwords are not the same. Please type them again.")])
+    submit = SubmitField("Create the account")
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=[SelectChoice(role.value, role.value.capitalize()) for role in StaffRole],
+                       validators=[InputRequired()])
+    submit = SubmitField("Change role")
+
+
+# ---------------------------------------------------------------- stories
+
+class StoryEditForm(FlaskForm):
+    headline = text_field("Headline", 200, required="Please write a headline.")
+    display_name = text_field("The person's name, as they agreed it is shown (a first name is fine)", 80,
+                              required="Please write the name to show.")
+    time_since_stroke = text_field("About them, for example “five years after a stroke”", 80)
+    condition = text_field("Their stroke, in their words (optional), for example “left side weakness”", 200)
+    quote = text_area("Quote (shown on cards; up to 400 characters)", 400, render_kw={"rows": 3})
+    story = text_area("The story (plain text; leave an empty line between paragraphs)", 20_000,
+                      required="Please write the story.", render_kw={"rows": 14})
+    product = SelectField("Which product it is about", choices=[], validate_choice=True)
+    video_url = text_field("Video link (YouTube or Vimeo only; optional)", 500,
+                           render_kw={"inputmode": "url", "spellcheck": "false"})
+    photo_alt = text_field("Describe the photo for people who cannot see it (needed with a photo)", 300)
+    photo = FileField("Photo (a JPEG, PNG or WebP, up to 10 MB; optional)")
+    remove_photo = BooleanField("Remove the current photo")
+    consent_given_at = DateField("Date consent was given", validators=[Optional()],
+                                 render_kw={"autocomplete": "off"})
+    consent_scope = text_field("What they agreed to (for example “website and newsletter, first name and photo”)", 300)
+    consent_method = text_field("How they gave it (for example “signed form, kept in the office file”)", 300)
+    disclosure = text_field("Anything given in return (leave empty if nothing)", 300)
+    illustrative = BooleanField("Illustrative: a composite written by us, not one real person (the page says so)")
+    featured = BooleanField("Featured on the home page and product pages")
+    position = StringField("Place in the list (lower numbers first)", filters=[clean_text], default="0",
+                           validators=[Optional(), Length(max=12)], render_kw={"inputmode": "numeric"})
+    submit = SubmitField("Save the story")
+
+    position_number: int = 0
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.position.data and not self.position.errors:
+            number = whole_number(self.position, self.position.data, max_digits=6)
+            self.position_number = number or 0
+        if self.video_url.data and not self.video_url.errors and video_embed(self.video_url.data) is None:
+            self.video_url.errors = ["Please paste a YouTube or Vimeo link, such as https://www.youtube.com/watch?v=…"]
+        has_upload = bool(self.photo.data and getattr(self.photo.data, "filename", ""))
+        if has_upload and not self.photo_alt.data:
+            self.photo_alt.errors = ["Please describe the photo for people who cannot see it."]
+        return valid and not any(field.errors for field in self)
+
+
+# ---------------------------------------------------------------- the owner's downloads
 
 class SalesExportForm(FlaskForm):
     """The owner's sales export: two dates, read from the query string (a download changes nothing)."""

@@ -7,7 +7,17 @@ from datetime import datetime
 from flask import request, url_for
 from flask_login import current_user
 
-from shop.admin import dashboard, orders, reports, stories, subscribers  # noqa: F401  (their routes register on the blueprint)
+from shop.admin import (  # noqa: F401  (their routes register on the blueprint)
+    account,
+    audit,
+    dashboard,
+    orders,
+    products,
+    reports,
+    staff_accounts,
+    stories,
+    subscribers,
+)
 from shop.admin.access import allowed_roles, bp
 from shop.admin.labels import STATUS_LABELS
 from shop.orders.models import OrderStatus
@@ -16,8 +26,13 @@ from shop.orders.models import OrderStatus
 MENU = [
     ("Staff home", "admin.dashboard", ()),
     ("Orders", "admin.order_list", ("admin.order_detail",)),
+    ("Products", "admin.product_list", ("admin.new_product", "admin.edit_product")),
+    ("Stories", "admin.story_list", ("admin.new_story", "admin.edit_story")),
     ("Stories to review", "admin.story_queue", ()),
     ("Subscribers", "admin.subscriber_list", ("admin.erase_subscriber_page",)),
+    ("Staff accounts", "admin.staff_list", ("admin.new_staff",)),
+    ("Audit log", "admin.audit_log", ()),
+    ("Your password", "admin.change_password", ()),
 ]
 
 
@@ -36,6 +51,16 @@ def staff_menu():
 @bp.app_template_filter("order_status")
 def order_status_label(status: OrderStatus | None) -> str:
     return STATUS_LABELS[status] if status else ""
+
+
+@bp.app_template_filter("audit_value")
+def audit_value(value: object) -> str:
+    """A before or after value in plain words: yes/no, a dash for nothing."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
 
 
 @bp.app_template_filter("staff_time")

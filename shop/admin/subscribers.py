@@ -3,10 +3,9 @@ confirmed list as a file, and erasing a person who asks."""
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
-from flask_login import current_user
 
-from shop.admin.access import OWNER, bp, roles_allowed
-from shop.admin.forms import EraseSubscriberForm, check_buttons
+from shop.admin.access import OWNER, bp, current_actor, roles_allowed
+from shop.admin.forms import ButtonForm, check_buttons
 from shop.csv_export import csv_lines
 from shop.extensions import db
 from shop.newsletter import services
@@ -42,13 +41,13 @@ def erase_subscriber_page(subscriber_id: int):
     subscriber = db.session.get(Subscriber, subscriber_id)
     if subscriber is None:
         raise services.SubscriberNotFound()
-    return render_template("admin/erase_subscriber.html", subscriber=subscriber, form=EraseSubscriberForm())
+    return render_template("admin/erase_subscriber.html", subscriber=subscriber, form=ButtonForm())
 
 
 @bp.post("/subscribers/<int:subscriber_id>/erase")
 @roles_allowed(OWNER)
 def erase_subscriber(subscriber_id: int):
-    check_buttons(EraseSubscriberForm())
-    services.erase_subscriber(subscriber_id, staff_email=current_user.email)
+    check_buttons(ButtonForm())
+    services.erase_subscriber(subscriber_id, actor=current_actor())
     flash("The subscriber is erased: their address is gone from the list and from our newsletter emails.", "success")
     return redirect(url_for("admin.subscriber_list"), code=303)

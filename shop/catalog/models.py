@@ -8,6 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.database import UTCDateTime, enum_column, utcnow
 from shop.extensions import db
+from shop.media.models import StoredImage
+from shop.media.pictures import Picture, picture_of, static_picture
 
 
 class ProductKind(str, enum.Enum):
@@ -66,6 +68,11 @@ class Product(db.Model):
         return self.stock is None or self.stock > 0
 
     @property
+    def stock_is_low(self) -> bool:
+        """For staff: time to reorder (counted stock at or below LOW_STOCK)."""
+        return self.stock is not None and self.stock <= self.LOW_STOCK
+
+    @property
     def stock_label(self) -> str:
         """Plain words for the stock state, as shoppers read them."""
         if self.stock is None:
@@ -89,8 +96,45 @@ class ProductImage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
-    path: Mapped[str] = mapped_column(String(300))  # under static/, or an absolute URL
+    # A photo staff uploaded (its variants), or else a picture shipped under static/.
+    image_id: Mapped[int | None] = mapped_column(ForeignKey("stored_images.id", ondelete="CASCADE"), index=True)
+    path: Mapped[str | None] = mapped_column(String(300))  # under static/, or an absolute URL
     alt: Mapped[str] = mapped_column(String(300))
     position: Mapped[int] = mapped_column(default=0)
 
     product: Mapped[Product] = relationship(back_populates="images")
+    # Joined wherever images load, so a list of products costs no extra query per photo.
+    image: Mapped[StoredImage | None] = relationship(lazy="joined")
+
+    # Pictures shipped with the shop are drawn 4:3.
+    STATIC_SIZE = (600, 450)
+
+    @property
+    def picture(self) -> Picture:
+        if self.image is not None:
+            return picture_of(self.image)
+        return static_picture(self.path or "", *self.STATIC_SIZE)
+
+
+class StockReason(str, enum.Enum):
+    """Why stock changed, as staff choose it."""
+
+    RECEIVED = "received"                  # a delivery came in: more to sell
+    DAMAGED = "damaged"                    # units that cannot be sold
+    COUNT_CORRECTION = "count_correction"  # the shelf was counted and differs
+
+
+class StockMovement(db.Model):
+    """One change of stock made by staff, with its reason: the shelf's own history.
+    (Checkouts take and hand back stock through orders, which keep their own history.)"""
+
+    __tablename__ = "stock_movements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    change: Mapped[int]  # +12 received, -2 damaged
+    stock_after: Mapped[int]  # left to sell right after this change
+    reason: Mapped[StockReason] = mapped_column(enum_column(StockReason, 24))
+    note: Mapped[str] = mapped_column(String(300), default="")
+    staff_email: Mapped[str] = mapped_column(String(320))

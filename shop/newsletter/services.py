@@ -20,6 +20,7 @@ from itsdangerous import BadData, SignatureExpired, URLSafeSerializer, URLSafeTi
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from shop.audit.services import Actor, record_change
 from shop.database import write_transaction
 from shop.errors import NotFound, ShopError
 from shop.extensions import db
@@ -254,14 +255,17 @@ class SubscriberNotFound(NotFound):
         super().__init__("That subscriber is not on the list (they may have been erased already).")
 
 
-def erase_subscriber(subscriber_id: int, *, staff_email: str) -> None:
+def erase_subscriber(subscriber_id: int, *, actor: Actor) -> None:
     """Forget a person on request: their subscriber row goes, with every email to them still
-    waiting in the outbox, and the address is wiped from newsletter emails already sent. One
-    transaction. Orders they placed keep their address: sales records must be kept."""
+    waiting in the outbox, and the address is wiped from newsletter emails already sent. The
+    audit log keeps that it happened, and by whom, but not the address. One transaction.
+    Orders they placed keep their address: sales records must be kept."""
     with write_transaction():
         subscriber = db.session.get(Subscriber, subscriber_id, with_for_update=True)
         if subscriber is None:
             raise SubscriberNotFound()
-        forget_address(subscriber.email, newsletter_keys=("newsletter-confirm:", "newsletter-welcome:"))
+        emails = forget_address(subscriber.email, newsletter_keys=("newsletter-confirm:", "newsletter-welcome:"))
+        record_change(actor, "erase", "subscriber", subscriber_id, label="(address erased on request)",
+                      changes={"status": (subscriber.status, None), "emails forgotten": (None, emails)})
         db.session.delete(subscriber)
-    log.info("subscriber %s erased by %s", subscriber_id, staff_email)
+    log.info("subscriber %s erased by %s", subscriber_id, actor.email)

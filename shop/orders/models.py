@@ -178,7 +178,9 @@ class OrderLine(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
-    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"), index=True)
+    # RESTRICT: the database itself refuses to delete a product that was ever ordered
+    # (staff deactivate it instead); the line's copy of name, SKU and price stays anyway.
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="RESTRICT"), index=True)
     product_name: Mapped[str] = mapped_column(String(200))
     sku: Mapped[str] = mapped_column(String(64))
     unit_price_cents: Mapped[int]

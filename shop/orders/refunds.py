@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from shop.audit.services import Actor, record_change
 from shop.database import begin_write
 from shop.errors import Conflict, ShopError, Unavailable
 from shop.extensions import db
@@ -54,7 +55,7 @@ class RefundSent:
     repeated: bool  # the same form sent twice: Stripe answered with the first refund
 
 
-def refund_order(number: str, *, amount_cents: int | None, attempt: str, staff_email: str) -> RefundSent:
+def refund_order(number: str, *, amount_cents: int | None, attempt: str, actor: Actor) -> RefundSent:
     """Ask Stripe to refund `amount_cents` (None: everything left) and record it.
 
     Three steps, so no lock is held while Stripe is on the line: check the amount under
@@ -107,13 +108,15 @@ def refund_order(number: str, *, amount_cents: int | None, attempt: str, staff_e
                           status=refund.get("status") or "pending", reason=refund.get("reason"))
         db.session.add(row)
     if not repeated:
-        row.requested_by = staff_email
-        order.record(EventKind.REFUND_REQUESTED, source=f"staff:{staff_email}", message=(
+        row.requested_by = actor.email
+        record_change(actor, "order.refund_sent", "order", order.number,
+                      changes={"refund_cents": (None, refunded), "stripe_refund": (None, refund_id)})
+        order.record(EventKind.REFUND_REQUESTED, source=actor.source, message=(
             f"Refund of {format_money(refunded, currency)} sent to Stripe ({refund_id}). "
             "The status changes when Stripe confirms it."
         ))
     db.session.commit()
-    log.info("refund %s of order %s by %s", refund_id, number, staff_email)
+    log.info("refund %s of order %s by %s", refund_id, number, actor.email)
     return RefundSent(refunded, currency, refund_id, repeated)
 
 

@@ -1,6 +1,7 @@
 """Sending paid orders on their way."""
 from __future__ import annotations
 
+from shop.audit.services import Actor, record_change
 from shop.database import write_transaction
 from shop.errors import Conflict
 from shop.orders.models import OrderStatus
@@ -10,7 +11,7 @@ from shop.orders.services import locked_order
 TO_SHIP = (OrderStatus.PAID, OrderStatus.FULFILLED)
 
 
-def mark_shipped(number: str, *, staff_email: str) -> bool:
+def mark_shipped(number: str, *, actor: Actor) -> bool:
     """Paid or fulfilled -> shipped. Returns False when it was already shipped (a second
     press changes nothing); raises Conflict for any other state. Transactional."""
     with write_transaction():
@@ -20,5 +21,7 @@ def mark_shipped(number: str, *, staff_email: str) -> bool:
         if not order.can_move_to(OrderStatus.SHIPPED):
             raise Conflict(f"Order {order.number} is {order.status.value.replace('_', ' ')}, so it can't be marked "
                            "shipped. Only paid orders can be shipped. Nothing was changed.")
-        order.transition_to(OrderStatus.SHIPPED, source=f"staff:{staff_email}", message="Marked shipped by staff")
+        record_change(actor, "order.shipped", "order", order.number,
+                      changes={"status": (order.status, OrderStatus.SHIPPED)})
+        order.transition_to(OrderStatus.SHIPPED, source=actor.source, message="Marked shipped by staff")
     return True

@@ -2,12 +2,14 @@
 the lists, one order in full, the counts on the staff home page, and clearing a review flag."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from shop.audit.services import Actor, record_change
 from shop.database import begin_write
 from shop.extensions import db
 from shop.orders.models import EventKind, Order, OrderRefund, OrderStatus
@@ -18,14 +20,35 @@ from shop.orders.shipping import TO_SHIP
 ORDERS_PER_PAGE = 25
 
 
-def list_orders(page: int, *, status: OrderStatus | None = None, needs_review: bool = False) -> Pagination:
-    """Newest first, optionally only one status or only those flagged for review."""
+def _orders(status: OrderStatus | None, needs_review: bool) -> Select[tuple[Order]]:
     query = select(Order).order_by(Order.created_at.desc(), Order.id.desc())
     if needs_review:
         query = query.where(Order.needs_review.is_(True))
     elif status is not None:
         query = query.where(Order.status == status)
-    return db.paginate(query, page=page, per_page=ORDERS_PER_PAGE, error_out=False)
+    return query
+
+
+def list_orders(page: int, *, status: OrderStatus | None = None, needs_review: bool = False) -> Pagination:
+    """Newest first, optionally only one status or only those flagged for review."""
+    return db.paginate(_orders(status, needs_review), page=page, per_page=ORDERS_PER_PAGE, error_out=False)
+
+
+EXPORT_COLUMNS = ("number", "created_at", "status", "email", "currency", "subtotal_cents", "shipping_cents",
+                  "tax_cents", "discount_cents", "total_cents", "amount_refunded_cents", "shipping_name", "items")
+EXPORT_BATCH = 500
+
+
+def export_rows(*, status: OrderStatus | None = None, needs_review: bool = False) -> Iterator[tuple[object, ...]]:
+    """The orders of a filter as rows of EXPORT_COLUMNS, newest first, read EXPORT_BATCH
+    at a time (a server-side cursor on PostgreSQL, lines loaded per batch): however many
+    orders there are, only one batch is in memory."""
+    query = _orders(status, needs_review).options(selectinload(Order.lines)).execution_options(yield_per=EXPORT_BATCH)
+    for order in db.session.scalars(query):
+        items = "; ".join(f"{line.quantity} × {line.product_name} ({line.sku})" for line in order.lines)
+        yield (order.number, order.created_at.isoformat(), order.status.value, order.email or "", order.currency,
+               order.subtotal_cents, order.shipping_cents, order.tax_cents, order.discount_cents, order.total_cents,
+               order.amount_refunded_cents, order.shipping_name or "", items)
 
 
 @dataclass(frozen=True)
@@ -70,7 +93,7 @@ def work_counts() -> WorkCounts:
     return WorkCounts(*row)
 
 
-def mark_reviewed(number: str, *, staff_email: str, note: str) -> bool:
+def mark_reviewed(number: str, *, actor: Actor, note: str) -> bool:
     """Clear the review flag, keeping the note (and the old reason) in the history.
     Returns False when the order was not flagged (a second press). Transactional."""
     begin_write()
@@ -78,7 +101,9 @@ def mark_reviewed(number: str, *, staff_email: str, note: str) -> bool:
     if not order.needs_review:
         db.session.rollback()
         return False
-    order.record(EventKind.REVIEWED, source=f"staff:{staff_email}",
+    record_change(actor, "order.reviewed", "order", order.number,
+                  changes={"needs_review": (True, False), "note": (None, note.strip())})
+    order.record(EventKind.REVIEWED, source=actor.source,
                  message=f"Reviewed: {note.strip()}\n(The flag was: {order.review_reason or 'no reason given'})")
     order.needs_review = False
     order.review_reason = None

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from shop.catalog.models import Product
 from shop.content.models import Article, Author
 from shop.money import ZERO_DECIMAL
-from shop.web import public_url, static_url
+from shop.web import absolute_url, public_url, static_url
 
 SCHEMA = "https://schema.org"
 Crumbs = list[tuple[str, str]]  # (name, absolute URL), home first
@@ -74,7 +74,7 @@ def product(item: Product, currency: str, shop_name: str) -> dict[str, Any]:
         "description": item.summary,
         "sku": item.sku,
         "url": url,
-        "image": [static_url(image.path) for image in item.images],
+        "image": [absolute_url(image.picture.largest_url) for image in item.images],
         "brand": {"@type": "Brand", "name": shop_name},
         "offers": {
             "@type": "Offer",

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from shop.catalog.models import Product
 from shop.database import UTCDateTime, enum_column, utcnow
 from shop.extensions import db
+from shop.media.models import StoredImage
+from shop.media.pictures import Picture, picture_of, static_picture
 from shop.testimonials.video import VideoEmbed, video_embed
 
 
@@ -33,7 +35,8 @@ class Testimonial(db.Model):
     story: Mapped[str] = mapped_column(Text, default="")
     condition: Mapped[str] = mapped_column(String(200), default="")  # "Ischaemic stroke, left side weakness"
     time_since_stroke: Mapped[str] = mapped_column(String(80), default="")  # "Five years"
-    photo_path: Mapped[str | None] = mapped_column(String(300))
+    photo_path: Mapped[str | None] = mapped_column(String(300))  # a picture shipped under static/
+    photo_id: Mapped[int | None] = mapped_column(ForeignKey("stored_images.id", ondelete="SET NULL"), index=True)
     photo_alt: Mapped[str] = mapped_column(String(300), default="")
     video_url: Mapped[str | None] = mapped_column(String(500))  # only allow-listed hosts are ever embedded
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"), index=True)
@@ -43,6 +46,8 @@ class Testimonial(db.Model):
     # Consent: when it was given and what for ("website and newsletter, first name and photo").
     consent_given_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     consent_scope: Mapped[str] = mapped_column(String(300), default="")
+    # How it was given: "signed form, kept in the shared drive", "by email on 3 May".
+    consent_method: Mapped[str] = mapped_column(String(300), default="", server_default="")
     # Disclosure: anything given in return (a free product, a discount). Empty means nothing.
     disclosure: Mapped[str] = mapped_column(String(300), default="")
     # A composite written by us to show the kind of story we publish, not one real person.
@@ -56,6 +61,23 @@ class Testimonial(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     product: Mapped[Product | None] = relationship()
+    photo: Mapped[StoredImage | None] = relationship(lazy="joined")
+
+    STATIC_PHOTO_SIZE = (400, 300)
+
+    @property
+    def picture(self) -> Picture | None:
+        """The story's photo: one staff uploaded, else one shipped with the shop, else none."""
+        if self.photo is not None:
+            return picture_of(self.photo)
+        if self.photo_path:
+            return static_picture(self.photo_path, *self.STATIC_PHOTO_SIZE)
+        return None
+
+    @property
+    def has_consent_record(self) -> bool:
+        """When, what and how: what publishing needs for a real person's story."""
+        return bool(self.consent_given_at and self.consent_scope.strip() and self.consent_method.strip())
 
     @property
     def story_paragraphs(self) -> list[str]:

@@ -8,11 +8,13 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from shop.audit.models import AuditEntry
 from shop.database import utcnow
 from shop.extensions import db
 from shop.newsletter.models import Subscriber, SubscriberStatus
 from shop.outbox.models import OutboxEmail
 from shop.outbox.services import queue_email
+from tests.factories import STAFF_EMAIL
 from tests.support.html import page_text
 
 
@@ -78,6 +80,9 @@ def test_erasing_a_person_forgets_them_and_their_waiting_emails(staff_client):
     assert addresses == ["erased", "stays@example.com"]
     erased = db.session.scalar(sa.select(OutboxEmail).where(OutboxEmail.to_address == "erased"))
     assert "gone@example.com" not in erased.text_body + erased.subject
+    audit = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.object_type == "subscriber"))
+    assert (audit.action, audit.object_id, audit.actor_email) == ("erase", str(gone_id), STAFF_EMAIL)
+    assert "gone@example.com" not in str(audit.changes) + audit.object_label
     assert staff_client.post(f"/admin/subscribers/{gone_id}/erase").status_code == 404
 
 

@@ -3,7 +3,7 @@ import pytest
 
 from shop.extensions import db
 from shop.newsletter.models import Subscriber
-from tests.factories import STAFF_EMAIL, make_order, make_staff, make_submitted_story
+from tests.factories import STAFF_EMAIL, make_order, make_staff, make_submitted_story, make_testimonial
 from tests.support.axe import serious_violations
 from tests.support.shopper import STAFF_PASSWORD
 
@@ -27,6 +27,7 @@ def test_staff_pages_have_no_serious_accessibility_problems(seeded, page, live_s
     make_staff()
     order = make_order()
     make_submitted_story()
+    story = make_testimonial()
     db.session.add(Subscriber(email="reader@example.com", source="home", consent_text_version="2026-01"))
     db.session.commit()
     page.goto(f"{live_shop.url}/login")
@@ -34,8 +35,11 @@ def test_staff_pages_have_no_serious_accessibility_problems(seeded, page, live_s
     page.get_by_label("Password").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     found = {}
-    for path in ["/admin", "/admin/orders", f"/admin/orders/{order.number}", "/admin/stories", "/admin/subscribers",
-                 "/admin/subscribers/1/erase", "/admin/reports/sales.csv?start=2026-01-02&end=2026-01-01"]:
+    pages = ["/admin", "/admin/orders", f"/admin/orders/{order.number}", "/admin/stories", "/admin/products",
+             "/admin/products?q=strap", "/admin/products/new", "/admin/products/1/edit", "/admin/stories/all",
+             "/admin/stories/new", f"/admin/stories/{story.id}/edit", "/admin/staff", "/admin/audit", "/admin/password",
+             "/admin/subscribers", "/admin/subscribers/1/erase", "/admin/reports/sales.csv?start=2026-01-02&end=2026-01-01"]
+    for path in pages:
         page.goto(f"{live_shop.url}{path}")
         if problems := serious_violations(page):
             found[path] = problems

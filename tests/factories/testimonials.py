@@ -6,7 +6,7 @@ from typing import Any
 from shop.catalog.models import Product
 from shop.database import utcnow
 from shop.testimonials.models import StorySource, Testimonial
-from shop.testimonials.services import CONSENT_SCOPE_SUBMITTED
+from shop.testimonials.services import CONSENT_METHOD_SUBMITTED, CONSENT_SCOPE_SUBMITTED
 from tests.factories.base import finish, sequence
 
 
@@ -24,6 +24,7 @@ def make_testimonial(*, product: Product | None = None, commit: bool = True, **f
         "position": n,
         "consent_given_at": utcnow(),
         "consent_scope": "website",
+        "consent_method": "signed form",
         "photo_path": "img/testimonials/maria.svg",
         "photo_alt": "A test photo",
     }
@@ -40,7 +41,7 @@ def make_submitted_story(name: str = "Maria", *, commit: bool = True, **fields: 
         "slug": f"submitted-{n:012x}", "display_name": name, "headline": f"{name}'s story",
         "quote": "I can hold a cup again.", "story": "I can hold a cup again.\n\nIt took months of practice.",
         "published": False, "source": StorySource.VISITOR, "consent_given_at": utcnow(),
-        "consent_scope": CONSENT_SCOPE_SUBMITTED, "contact_email": f"writer{n}@example.com", "position": 1000,
+        "consent_scope": CONSENT_SCOPE_SUBMITTED, "consent_method": CONSENT_METHOD_SUBMITTED, "contact_email": f"writer{n}@example.com", "position": 1000,
     }
     values.update(fields)
     return finish(Testimonial(**values), commit)
