@@ -29,6 +29,15 @@ class ShopError(Exception):
         self.message = message
 
 
+class FieldRefused(ShopError):
+    """A value typed in a form that a service cannot take; `field` names the form field, so
+    the form is shown again with the message beside that field."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
 class NotFound(ShopError):
     status = 404
 

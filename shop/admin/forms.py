@@ -25,6 +25,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Leng
 from shop.accounts.models import StaffRole
 from shop.catalog.models import ProductKind, StockReason
 from shop.catalog.staff import ProductDraft
+from shop.errors import FieldRefused
 from shop.money import parse_money
 from shop.testimonials.video import video_embed
 from shop.web import suggest_slug
@@ -85,6 +86,14 @@ class RefundForm(FlaskForm):
 
 class StoryActionForm(FlaskForm):
     """Publish and reject buttons: nothing to fill in but the CSRF token."""
+
+
+def show_at_field(form: FlaskForm, refusal: FieldRefused) -> None:
+    """Put a service's refusal beside the field it names (or let it be shown as a page)."""
+    field = getattr(form, refusal.field, None)
+    if field is None:
+        raise refusal
+    field.errors = [*field.errors, refusal.message]
 
 
 def check_buttons(form: FlaskForm) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from shop.admin.access import EDITOR, OWNER, bp, current_actor, roles_allowed
-from shop.admin.forms import AltTextForm, ButtonForm, PhotoForm, ProductForm, StockForm, check_buttons
+from shop.admin.forms import AltTextForm, ButtonForm, PhotoForm, ProductForm, StockForm, check_buttons, show_at_field
 from shop.catalog import staff as catalog
 from shop.catalog.models import Product, StockReason
+from shop.errors import FieldRefused
 from shop.markup import render_markdown
 from shop.media.services import ImageRefused
 from shop.money import amount_for_input
@@ -42,13 +43,6 @@ def _form_page(form: ProductForm, product: Product | None, code: int = 200, *, s
     ), code
 
 
-def _refused_at_field(form, refusal: catalog.FieldRefused) -> None:
-    field = getattr(form, refusal.field, None)
-    if field is None:
-        raise refusal
-    field.errors = [*field.errors, refusal.message]
-
-
 @bp.route("/products/new", methods=["GET", "POST"])
 @roles_allowed(OWNER, EDITOR)
 def new_product():
@@ -61,8 +55,8 @@ def new_product():
         return _form_page(form, None, 400)
     try:
         product = catalog.create_product(form.draft, actor=current_actor())
-    except catalog.FieldRefused as refusal:
-        _refused_at_field(form, refusal)
+    except FieldRefused as refusal:
+        show_at_field(form, refusal)
         return _form_page(form, None, 400)
     flash(f"The {product.name} is saved. Add its photos below.", "success")
     return redirect(url_for("admin.edit_product", product_id=product.id), code=303)
@@ -95,8 +89,8 @@ def edit_product(product_id: int):
         return _form_page(form, catalog.product_for_staff(product_id), 400)
     try:
         product = catalog.update_product(product_id, form.draft, stock_was=form.stock_seen, actor=current_actor())
-    except catalog.FieldRefused as refusal:
-        _refused_at_field(form, refusal)
+    except FieldRefused as refusal:
+        show_at_field(form, refusal)
         return _form_page(form, catalog.product_for_staff(product_id), 400)
     flash(f"The {product.name} is saved. The shop shows the change now.", "success")
     return redirect(url_for("admin.edit_product", product_id=product_id), code=303)
@@ -112,8 +106,8 @@ def adjust_stock(product_id: int):
     try:
         left = catalog.adjust_stock(product_id, form.amount, StockReason(form.reason.data), form.note.data or "",
                                     actor=current_actor())
-    except catalog.FieldRefused as refusal:
-        _refused_at_field(form, refusal)
+    except FieldRefused as refusal:
+        show_at_field(form, refusal)
         product = catalog.product_for_staff(product_id)
         return _form_page(_product_form_for(product), product, 400, stock_form=form)
     flash(f"Stock changed: {left} left to sell.", "success")
@@ -128,8 +122,8 @@ def add_photo(product_id: int):
     if form.validate_on_submit():
         try:
             catalog.add_photo(product_id, form.image.data.stream, form.alt.data, actor=current_actor())
-        except catalog.FieldRefused as refusal:
-            _refused_at_field(form, refusal)
+        except FieldRefused as refusal:
+            show_at_field(form, refusal)
         except ImageRefused as refusal:
             form.image.errors = [*form.image.errors, refusal.message]
         else:
@@ -147,7 +141,7 @@ def change_photo_alt(product_id: int, photo_id: int):
         message = form.alt.errors[0] if form.alt.errors else None
         if message is None:
             abort(400)
-        raise catalog.FieldRefused("alt", message)
+        raise FieldRefused("alt", message)
     catalog.change_photo_alt(product_id, photo_id, form.alt.data, actor=current_actor())
     flash("The photo's description is saved.", "success")
     return redirect(url_for("admin.edit_product", product_id=product_id, _anchor="photos"), code=303)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 from shop.audit.services import Actor, changed_fields, record_change
 from shop.catalog.models import Product, ProductImage, ProductKind, StockMovement, StockReason
 from shop.database import write_transaction
-from shop.errors import Conflict, NotFound, ShopError
+from shop.errors import Conflict, FieldRefused, NotFound
 from shop.extensions import db
 from shop.media.models import StoredImage
 from shop.media.services import discard_files, kept_only_if_saved, prepare_image, save_image
@@ -36,14 +36,6 @@ class ProductMissing(NotFound):
     def __init__(self, product_id: int | str = ""):
         super().__init__("We can't find that product. It may have been deleted.")
         self.product_id = product_id
-
-
-class FieldRefused(ShopError):
-    """A value staff typed that the catalogue cannot take; `field` names the form field."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
 
 
 class StockRefused(Conflict):
