@@ -4,6 +4,9 @@ from shop.cart.models import Cart, CartLine  # noqa: F401
 from shop.catalog.models import Product, ProductImage  # noqa: F401
 from shop.content.models import Article, ArticleCategory, ArticleProduct, ArticleReference, Author, Tag  # noqa: F401
 from shop.newsletter.models import Subscriber  # noqa: F401
-from shop.orders.models import Order, OrderEvent, OrderLine, OrderRefund, StripeEvent  # noqa: F401
+from shop.orders.models import (  # noqa: F401
+    DownloadLink, Order, OrderDispute, OrderEvent, OrderLine, OrderRefund, OrderShipment, StripeEvent,
+)
+from shop.policies.models import PolicyPage  # noqa: F401
 from shop.outbox.models import OutboxEmail  # noqa: F401
 from shop.testimonials.models import Testimonial  # noqa: F401

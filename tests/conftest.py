@@ -132,8 +132,10 @@ def app_config() -> dict[str, Any]:
 
 
 @pytest.fixture
-def app(database_url: str, db_backend: str, app_config: dict[str, Any], request: pytest.FixtureRequest) -> Iterator[Flask]:
-    config = make_test_config(database_url)
+def app(database_url: str, db_backend: str, app_config: dict[str, Any], request: pytest.FixtureRequest,
+        tmp_path: Path) -> Iterator[Flask]:
+    # Each test's own private downloads folder: the seed writes the guide there.
+    config = make_test_config(database_url, DOWNLOADS_DIR=str(tmp_path / "downloads"))
     if "standin" in request.fixturenames:
         config.update(stripe_config(request.getfixturevalue("standin")))
     config.update(app_config)
