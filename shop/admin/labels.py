@@ -4,6 +4,7 @@ from __future__ import annotations
 from shop.orders.models import OrderStatus
 
 NEEDS_REVIEW = "needs_review"
+DISPUTED = "disputed"
 
 STATUS_LABELS: dict[OrderStatus, str] = {
     OrderStatus.PENDING: "Waiting for payment",
@@ -18,5 +19,6 @@ STATUS_LABELS: dict[OrderStatus, str] = {
 }
 # The filters above the order list: (value of ?status=, label).
 STATUS_FILTERS: list[tuple[str, str]] = (
-    [("", "All orders"), (NEEDS_REVIEW, "Needs review")] + [(s.value, STATUS_LABELS[s]) for s in OrderStatus]
+    [("", "All orders"), (NEEDS_REVIEW, "Needs review"), (DISPUTED, "Open disputes")]
+    + [(s.value, STATUS_LABELS[s]) for s in OrderStatus]
 )
