@@ -9,7 +9,7 @@ pytestmark = pytest.mark.browser
 
 PUBLIC = ["/", "/products", "/products/steadyhand-trainer", "/articles", "/articles/does-magnesium-oil-help-stroke-recovery",
           "/testimonials", "/testimonials/submit", "/testimonials/maria-hand-movement-five-years-on", "/search?q=magnesium", "/newsletter", "/cart", "/login",
-          "/products/no-such-thing"]
+          "/products/no-such-thing", "/orders/lookup", "/policies/returns", "/policies/accessibility"]
 
 
 def test_public_pages_have_no_serious_accessibility_problems(seeded, page, live_shop):
@@ -30,7 +30,8 @@ def test_staff_pages_have_no_serious_accessibility_problems(seeded, page, live_s
     page.get_by_label("Password").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     found = {}
-    for path in ["/admin", "/admin/orders", f"/admin/orders/{order.number}", "/admin/stories"]:
+    for path in ["/admin", "/admin/orders", f"/admin/orders/{order.number}", "/admin/stories", "/admin/policies",
+                 "/admin/policies/returns"]:
         page.goto(f"{live_shop.url}{path}")
         if problems := serious_violations(page):
             found[path] = problems
