@@ -3,6 +3,8 @@ them, are recorded against the order once, flag it with the date an answer is du
 end on Stripe's latest word whatever order they arrive in."""
 from __future__ import annotations
 
+import pytest
+
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -69,6 +71,7 @@ def test_the_dispute_follows_stripe_to_its_end(app, standin, paid_order, staff_c
     assert sorted(outcomes) == ["dispute lost", "dispute needs_response", "dispute under_review"]
 
 
+@pytest.mark.slow  # a long way through the stand-in: the full suite runs it
 def test_a_second_delivery_of_a_dispute_event_changes_nothing(app, client, standin, paid_order):
     standin.open_dispute(paid_order.stripe_payment_intent_id)
     all_delivered_ok(standin)
@@ -126,6 +129,7 @@ def test_when_stripe_cannot_be_asked_the_event_waits_for_its_next_delivery(app, 
     assert len(dispute_rows()) == 1
 
 
+@pytest.mark.slow  # a long way through the stand-in: the full suite runs it
 def test_a_dispute_stripe_does_not_know_or_for_a_payment_we_do_not_have(app, client, standin, paid_order):
     standin.set_webhook_url(None)
     dispute = standin.open_dispute(paid_order.stripe_payment_intent_id)

@@ -146,6 +146,7 @@ def test_an_expired_link_offers_a_fresh_one_that_works_seven_days(bought, client
     assert download(client, emailed_link(bought, subject="Your download link")).status_code == 200
 
 
+@pytest.mark.slow  # a long way through the stand-in: the full suite runs it
 def test_the_fresh_link_button_pressed_twice_at_once_makes_one_link(app, bought, client):
     path = emailed_link(bought)
     db.session.execute(sa.update(DownloadLink).values(downloads=5))
@@ -195,6 +196,7 @@ def test_refunding_the_line_stops_its_links(app, bought, standin):
     assert len(queued(to=order.email, subject="refunded in full")) == 1
 
 
+@pytest.mark.slow  # a long way through the stand-in: the full suite runs it
 def test_a_full_refund_in_stripes_dashboard_stops_the_links_too(bought, client, standin):
     path = emailed_link(bought)
     standin.refund_from_dashboard(bought.stripe_payment_intent_id)
@@ -213,6 +215,7 @@ def test_a_partial_refund_leaves_the_link_working(bought, client, standin):
 
 # ---------------------------------------------------------------- refusals
 
+@pytest.mark.slow  # a long way through the stand-in: the full suite runs it
 def test_a_link_for_another_order_or_a_changed_token_is_refused_like_an_unknown_order(app, client, standin,
                                                                                        live_shop, guide):
     first = buy_guide(client, standin, guide)
@@ -269,6 +272,7 @@ def test_stored_file_refuses_anything_but_a_plain_name_in_the_folder(tmp_path, n
     assert downloads.stored_file(str(tmp_path), "ok.pdf") == tmp_path / "ok.pdf"
 
 
+@pytest.mark.slow  # a long way through the stand-in: the full suite runs it
 def test_a_digital_product_without_a_file_flags_the_order(app, client, standin, live_shop):
     product = make_product(name="Forgotten PDF", kind=ProductKind.DIGITAL, price_cents=900, stock=None)
     order = buy_guide(client, standin, product)
@@ -277,6 +281,7 @@ def test_a_digital_product_without_a_file_flags_the_order(app, client, standin, 
     assert links(queued(to=order.email)[0], containing="/downloads/") == []
 
 
+@pytest.mark.slow  # a long way through the stand-in: the full suite runs it
 def test_a_mixed_order_ships_and_downloads(app, client, standin, live_shop, guide):
     trainer = make_product(name="Trainer", price_cents=2990, stock=5)
     from tests.support.shopper import add_to_cart
@@ -318,5 +323,6 @@ def test_two_servers_racing_for_the_last_download_on_postgresql(app, db_backend,
 
 
 @pytest.mark.parametrize("db_backend", ["sqlite"])
+@pytest.mark.slow  # a long way through the stand-in: the full suite runs it
 def test_racing_for_the_last_download_on_sqlite(app, db_backend, bought):
     _last_download_race(app, bought)

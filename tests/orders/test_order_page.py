@@ -49,6 +49,7 @@ def test_the_email_link_opens_a_page_that_answers_every_question(app, client, st
     assert receipt.headers["Cache-Control"] == "no-store"
 
 
+@pytest.mark.slow  # a long way through the stand-in: the full suite runs it
 def test_a_refund_is_emailed_and_shown_on_the_page(app, client, standin, live_shop, paid_order):
     standin.refund_from_dashboard(paid_order.stripe_payment_intent_id, amount=1000)
     all_delivered_ok(standin)

@@ -2,6 +2,8 @@
 whatever script the shopper's name is written in."""
 from __future__ import annotations
 
+import pytest
+
 import io
 import logging
 
@@ -54,6 +56,7 @@ def test_names_and_addresses_in_any_script_never_fail_or_warn(app, client, caplo
     assert "\x07" not in text and "\u202e" not in text
 
 
+@pytest.mark.slow  # a long way through the stand-in: the full suite runs it
 def test_a_name_with_a_nul_byte_from_stripe_is_kept_without_it(app, client, standin, paid_at_stripe):
     event = last_event(standin, "checkout.session.completed")
     event["data"]["object"]["customer_details"]["name"] = "Jenny\x00 Rosen"

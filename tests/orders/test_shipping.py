@@ -64,6 +64,7 @@ def test_two_parcels_at_once_one_email_with_a_tracking_link_each(staff_client, s
     assert "9400100000000000000001" in staff_text and "Another parcel" in staff_text
 
 
+@pytest.mark.slow  # a long way through the stand-in: the full suite runs it
 def test_a_later_parcel_sends_its_own_email(staff_client):
     order = make_order(status=OrderStatus.PAID)
     staff_client.post(f"/admin/orders/{order.number}/ship",
