@@ -68,12 +68,14 @@ def register_blueprints(app: Flask) -> None:
     from shop.content.routes import bp as content_bp
     from shop.media.routes import bp as media_bp
     from shop.newsletter.routes import bp as newsletter_bp
+    from shop.orders.routes import bp as orders_bp
+    from shop.policies.routes import bp as policies_bp
     from shop.seo.routes import bp as seo_bp
     from shop.storefront.routes import bp as storefront_bp
     from shop.testimonials.routes import bp as testimonials_bp
 
     for blueprint in (storefront_bp, catalog_bp, cart_bp, checkout_bp, accounts_bp, content_bp, testimonials_bp,
-                      newsletter_bp, seo_bp, media_bp, admin_bp):
+                      newsletter_bp, seo_bp, media_bp, admin_bp, orders_bp, policies_bp):
         app.register_blueprint(blueprint)
 
 
@@ -95,6 +97,7 @@ def register_template_helpers(app: Flask) -> None:
         return {
             "shop_name": app.config["SHOP_NAME"],
             "shop_currency": app.config["SHOP_CURRENCY"],
+            "support_email": app.config["SHOP_SUPPORT_EMAIL"],
             "canonical_url": canonical_url,
         }
 

@@ -37,6 +37,14 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _folder(env: Mapping[str, str], name: str, default: Path) -> str:
+    """A folder setting as an absolute path; a relative one is taken from the project root,
+    wherever the server was started from."""
+    raw = env.get(name)
+    path = Path(raw) if raw else default
+    return str(path if path.is_absolute() else ROOT / path)
+
+
 def _database_url(env: Mapping[str, str]) -> str:
     url = env.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'shop.sqlite'}"
     # Heroku-style URLs and plain postgresql:// both mean psycopg 3 here.
@@ -59,6 +67,15 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SHOP_SUPPORT_EMAIL": env.get("SHOP_SUPPORT_EMAIL", "care@example.com"),
         # Where the shop's day starts and ends, for the owner's figures ("today", "last 7 days").
         "SHOP_TIMEZONE": env.get("SHOP_TIMEZONE", "America/New_York"),
+        # Printed on receipts: where the shop is, on one line.
+        "SHOP_POSTAL_ADDRESS": env.get("SHOP_POSTAL_ADDRESS", "100 Example Road, Springfield, IL 62701, United States"),
+        # Days after delivery in which a shopper may send a product back (the returns page and emails say so).
+        "RETURN_WINDOW_DAYS": _int(env, "RETURN_WINDOW_DAYS", 30),
+        # Digital products: the private folder their files are served from (never under static/),
+        # and how long and how often one download link works.
+        "DOWNLOADS_DIR": _folder(env, "DOWNLOADS_DIR", INSTANCE_DIR / "downloads"),
+        "DOWNLOAD_LINK_DAYS": _int(env, "DOWNLOAD_LINK_DAYS", 7),
+        "DOWNLOAD_LINK_MAX_USES": _int(env, "DOWNLOAD_LINK_MAX_USES", 5),
         "PRODUCTS_PER_PAGE": _int(env, "PRODUCTS_PER_PAGE", 12),
         "CART_MAX_QUANTITY": _int(env, "CART_MAX_QUANTITY", 10),
         "CART_COOKIE_DAYS": _int(env, "CART_COOKIE_DAYS", 60),
@@ -106,3 +123,9 @@ def validate(config: Mapping[str, Any]) -> None:
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"SHOP_TIMEZONE must be a time zone name such as America/New_York, "
                           f"got {config.get('SHOP_TIMEZONE')!r}") from exc
+    downloads = config.get("DOWNLOADS_DIR")
+    if downloads and (ROOT / downloads).resolve().is_relative_to((ROOT / "static").resolve()):
+        raise ConfigError("DOWNLOADS_DIR must not be under static/: files there are public, and bought files are not")
+    for name in ("RETURN_WINDOW_DAYS", "DOWNLOAD_LINK_DAYS", "DOWNLOAD_LINK_MAX_USES"):
+        if name in config and not 1 <= config[name] <= 3650:
+            raise ConfigError(f"{name} must be a whole number from 1 to 3650, got {config[name]!r}")

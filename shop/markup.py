@@ -30,6 +30,11 @@ ALLOWED_SCHEMES = {"http", "https", "mailto"}
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True}).enable("table")
 
+# Content is rendered when it is saved, and the HTML is stored with this version. Change it
+# whenever the renderer or the allow-list changes what it makes: HTML stored under an older
+# version is then rendered again instead of being shown as it was.
+RENDERER_VERSION = "1"
+
 
 def sanitise_html(html: str) -> str:
     return nh3.clean(

@@ -6,6 +6,16 @@ from shop.catalog.models import Product, ProductImage, StockMovement  # noqa: F4
 from shop.content.models import Article, ArticleCategory, ArticleProduct, ArticleReference, Author, Tag  # noqa: F401
 from shop.media.models import StoredImage  # noqa: F401
 from shop.newsletter.models import Subscriber  # noqa: F401
-from shop.orders.models import Order, OrderEvent, OrderLine, OrderRefund, StripeEvent  # noqa: F401
+from shop.orders.models import (  # noqa: F401
+    DownloadLink,
+    Order,
+    OrderDispute,
+    OrderEvent,
+    OrderLine,
+    OrderRefund,
+    OrderShipment,
+    StripeEvent,
+)
 from shop.outbox.models import OutboxEmail  # noqa: F401
+from shop.policies.models import PolicyPage  # noqa: F401
 from shop.testimonials.models import Testimonial  # noqa: F401

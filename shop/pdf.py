@@ -4,10 +4,17 @@ low vision (SIL Open Font License, in shop/fonts/).
 
 The output is reproducible: the same text gives the same bytes, so a PDF shipped in the
 repository can be checked against its source.
+
+Any text may be written, whatever it holds (a shopper's name in any script, a stray
+control character): a character the typeface lacks is replaced by its plain-letter base
+when it has one (Ł -> L is not one, ő -> o is) or by "?", so a document never has an
+empty box, never logs a missing glyph, and never fails.
 """
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
 from fpdf import FPDF
@@ -21,12 +28,35 @@ MARGIN_MM = 25
 _FIXED_DATE = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
+MISSING = "?"
+
+
+@lru_cache(maxsize=4096)
+def _stand_in(char: str, glyphs: frozenset[int]) -> str:
+    """What to print for a character the font lacks: its base letters, or MISSING."""
+    category = unicodedata.category(char)
+    if category in ("Zs", "Zl", "Zp") or char == "\t":
+        return " " if 32 in glyphs else ""
+    if category in ("Cc", "Cf", "Cs", "Co", "Cn"):
+        return ""  # controls, formatting marks, surrogates, private use, unassigned: nothing to show
+    base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c) and ord(c) in glyphs)
+    return base or MISSING
+
+
+def printable(text: str, glyphs: frozenset[int]) -> str:
+    """`text` with only characters whose code points are in `glyphs` (line breaks kept)."""
+    text = unicodedata.normalize("NFC", text)
+    return "".join(c if c == "\n" or (ord(c) in glyphs and unicodedata.category(c) != "Cc") else _stand_in(c, glyphs)
+                   for c in text)
+
+
 class LargePrintDocument(FPDF):
     """US Letter pages, generous margins, page numbers at the foot of each page. Text is
     ragged-right, never justified: even word spacing is easier to read."""
 
     def __init__(self, title: str, author: str) -> None:
         super().__init__(orientation="portrait", unit="mm", format="Letter")
+        self._glyphs: dict[str, frozenset[int]] = {}  # code points each font can draw, by font key
         self.add_font(FAMILY, "", str(FONTS / "AtkinsonHyperlegible-Regular.ttf"))
         self.add_font(FAMILY, "B", str(FONTS / "AtkinsonHyperlegible-Bold.ttf"))
         self.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
@@ -36,6 +66,16 @@ class LargePrintDocument(FPDF):
         self.set_creator(author)
         self.set_creation_date(_FIXED_DATE)
         self.set_lang("en")
+
+    def normalize_text(self, text: str) -> str:
+        # fpdf2 passes every piece of text through here before laying it out.
+        font = self.current_font
+        if font is None or not hasattr(font, "cmap"):
+            return super().normalize_text(text)
+        glyphs = self._glyphs.get(font.fontkey)
+        if glyphs is None:
+            glyphs = self._glyphs[font.fontkey] = frozenset(font.cmap)
+        return super().normalize_text(printable(text, glyphs))
 
     def footer(self) -> None:
         self.set_y(-MARGIN_MM + 8)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Request, abort, current_app, request, url_for
+from flask import Request, abort, current_app, has_request_context, request, url_for
 from flask_sqlalchemy.pagination import Pagination
 
 # Far beyond any list we show; a bigger number is a crawler or a probe, not a reader.
@@ -64,8 +64,13 @@ def back_path(default: str) -> str:
 
 def public_url(endpoint: str, **values: Any) -> str:
     """A page's address on the public site, for canonical links, sitemaps, feeds, JSON-LD
-    and emails: built from SHOP_BASE_URL, never from the Host header a client controls."""
-    return current_app.config["SHOP_BASE_URL"] + url_for(endpoint, **values)
+    and emails: built from SHOP_BASE_URL, never from the Host header a client controls.
+    Works outside a request too (a job such as reconciliation queues emails with links)."""
+    if has_request_context():
+        path = url_for(endpoint, **values)
+    else:
+        path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["SHOP_BASE_URL"] + path
 
 
 def absolute_url(path_or_url: str) -> str:

@@ -134,7 +134,9 @@ def app_config() -> dict[str, Any]:
 @pytest.fixture
 def app(database_url: str, db_backend: str, app_config: dict[str, Any], request: pytest.FixtureRequest,
         tmp_path: Path) -> Iterator[Flask]:
-    config = make_test_config(database_url, MEDIA_ROOT=str(tmp_path / "media"))
+    # Each test's own private folders: photos staff upload, and the files bought online (the
+    # seed writes the guide there).
+    config = make_test_config(database_url, MEDIA_ROOT=str(tmp_path / "media"), DOWNLOADS_DIR=str(tmp_path / "downloads"))
     if "standin" in request.fixturenames:
         config.update(stripe_config(request.getfixturevalue("standin")))
     config.update(app_config)

@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from shop.admin.access import EDITOR, FULFILMENT, OWNER, allowed_roles, bp, roles_allowed
 from shop.admin.forms import SalesExportForm
+from shop.admin.labels import DISPUTED, NEEDS_REVIEW, staff_time
 from shop.catalog.services import low_stock_products
 from shop.content.services import articles_due_for_review
 from shop.database import utcnow
@@ -121,21 +122,24 @@ def long_day(day: date) -> str:
 @bp.get("")
 @roles_allowed(OWNER, EDITOR, FULFILMENT)
 def dashboard():
-    """What is waiting, as cards (heading, count, button, link) for the areas this role opens;
-    the owner also gets the shop's figures."""
+    """What is waiting, as cards (heading, count, button, link, note) for the areas this role
+    opens; the owner also gets the shop's figures."""
     config = current_app.config
     now = utcnow()
     cards = []
     if current_user.role in allowed_roles("admin.order_list"):
         counts = staff.work_counts()
+        due = f"The next answer is due by {staff_time(counts.next_dispute_due)}." if counts.next_dispute_due else ""
         cards += [
             ("Orders that need review", counts.orders_to_review, "See orders to review",
-             url_for("admin.order_list", status="needs_review")),
-            ("Paid orders to ship", counts.orders_to_ship, "See paid orders", url_for("admin.order_list", status="paid")),
+             url_for("admin.order_list", status=NEEDS_REVIEW), ""),
+            ("Paid orders to ship", counts.orders_to_ship, "See paid orders", url_for("admin.order_list", status="paid"), ""),
+            ("Disputes to answer", counts.disputes_to_answer, "See disputed orders",
+             url_for("admin.order_list", status=DISPUTED), due),
         ]
     if current_user.role in allowed_roles("admin.story_queue"):
         cards.append(("Stories waiting for review", stories.count_stories_to_review(), "Read the stories",
-                      url_for("admin.story_queue")))
+                      url_for("admin.story_queue"), ""))
     context = {"cards": cards}
     if current_user.role in (OWNER, EDITOR):
         context["low_stock"] = low_stock_products()

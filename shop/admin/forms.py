@@ -11,28 +11,98 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
     PasswordField,
     RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from shop.accounts.models import StaffRole
 from shop.catalog.models import ProductKind, StockReason
 from shop.catalog.staff import ProductDraft
 from shop.errors import FieldRefused
 from shop.money import parse_money
+from shop.orders.models import CARRIER_NAMES, Carrier
+from shop.orders.shipping import MAX_PARCELS_AT_ONCE, ParcelInvalid, ParcelToShip
 from shop.testimonials.video import video_embed
 from shop.web import suggest_slug
 
 
+class ParcelForm(Form):
+    """One parcel: its carrier and tracking number (another carrier: its name and page)."""
+
+    carrier = SelectField("Carrier", choices=[SelectChoice("", "No parcel here")]
+                          + [SelectChoice(c.value, CARRIER_NAMES[c]) for c in Carrier], validators=[Optional()])
+    tracking_number = StringField("Tracking number", validators=[Optional(), Length(max=80)],
+                                  render_kw={"autocomplete": "off", "spellcheck": "false"})
+    carrier_name = StringField("Another carrier's name", validators=[Optional(), Length(max=80)])
+    tracking_url = StringField("Another carrier's tracking page (https://…, optional)",
+                               validators=[Optional(), Length(max=500)], render_kw={"inputmode": "url"})
+
+
 class ShipForm(FlaskForm):
+    """Up to three parcels sent at once; each later parcel can be added the same way."""
+
+    parcels = FieldList(FormField(ParcelForm), min_entries=MAX_PARCELS_AT_ONCE, max_entries=MAX_PARCELS_AT_ONCE)
     submit = SubmitField("Mark shipped")
+
+    chosen: list[ParcelToShip]
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        self.chosen = []
+        for entry in self.parcels:
+            parcel = entry.form
+            if not parcel.carrier.data:
+                if parcel.tracking_number.data or parcel.carrier_name.data:
+                    parcel.carrier.errors = ["Please choose the carrier for this parcel."]
+                    return False
+                continue
+            try:
+                self.chosen.append(ParcelToShip(Carrier(parcel.carrier.data), parcel.tracking_number.data,
+                                                parcel.carrier_name.data, parcel.tracking_url.data).checked())
+            except ParcelInvalid as invalid:
+                parcel.tracking_number.errors = [invalid.message]
+                return False
+        if not self.chosen:
+            self.parcels[0].form.carrier.errors = ["Please choose the carrier of at least one parcel."]
+            return False
+        return True
+
+
+class PackForm(FlaskForm):
+    submit = SubmitField("Mark packed")
+
+
+class DeliveredForm(FlaskForm):
+    submit = SubmitField("Mark delivered")
+
+
+class PolicyForm(FlaskForm):
+    title = StringField("Page title", validators=[DataRequired(message="Please give the page a title."),
+                                                  Length(max=200, message="Please keep the title under 200 letters.")])
+    summary = StringField(
+        "One-sentence summary (shown in search results)",
+        validators=[Optional(), Length(max=300, message="Please keep the summary under 300 letters.")],
+    )
+    body = TextAreaField(
+        "The page, in Markdown (## for a heading, - for a list, [words](https://…) for a link)",
+        validators=[DataRequired(message="Please write the page."),
+                    Length(max=50_000, message="Please keep the page under 50,000 letters.")],
+        render_kw={"rows": 24, "aria-describedby": "body-hint"},
+    )
+    submit = SubmitField("Save the page")
 
 
 class ReviewForm(FlaskForm):
@@ -58,6 +128,11 @@ class RefundForm(FlaskForm):
     )
     # One per rendered form: sending the same form twice refunds once (Stripe idempotency).
     attempt = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])
+    lines = SelectMultipleField(
+        "Which digital products does this refund cover? Their download links stop working.",
+        coerce=int, choices=[], validate_choice=True, option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+    )
     submit = SubmitField("Refund")
 
     amount_cents: int | None = None  # None: everything that is left

@@ -2,8 +2,6 @@
 staff home page and the template filters; each area's pages are in their own module."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import request, url_for
 from flask_login import current_user
 
@@ -12,6 +10,7 @@ from shop.admin import (  # noqa: F401  (their routes register on the blueprint)
     audit,
     dashboard,
     orders,
+    policies,
     products,
     reports,
     staff_accounts,
@@ -19,7 +18,7 @@ from shop.admin import (  # noqa: F401  (their routes register on the blueprint)
     subscribers,
 )
 from shop.admin.access import allowed_roles, bp
-from shop.admin.labels import STATUS_LABELS
+from shop.admin.labels import STATUS_LABELS, staff_time
 from shop.orders.models import OrderStatus
 
 # The staff menu: (label, endpoint, other endpoints that belong to the same area).
@@ -29,6 +28,7 @@ MENU = [
     ("Products", "admin.product_list", ("admin.new_product", "admin.edit_product")),
     ("Stories", "admin.story_list", ("admin.new_story", "admin.edit_story")),
     ("Stories to review", "admin.story_queue", ()),
+    ("Policy pages", "admin.policy_list", ("admin.policy_edit",)),
     ("Subscribers", "admin.subscriber_list", ("admin.erase_subscriber_page",)),
     ("Staff accounts", "admin.staff_list", ("admin.new_staff",)),
     ("Audit log", "admin.audit_log", ()),
@@ -63,7 +63,4 @@ def audit_value(value: object) -> str:
     return str(value)
 
 
-@bp.app_template_filter("staff_time")
-def staff_time(value: datetime | None) -> str:
-    """5 March 2026, 14:05 UTC: every time in the staff area is in UTC, and says so."""
-    return f"{value.day} {value:%B %Y, %H:%M} UTC" if value else ""
+bp.add_app_template_filter(staff_time, "staff_time")

@@ -39,6 +39,8 @@ class Product(db.Model):
     compare_at_cents: Mapped[int | None] = mapped_column(Integer)  # the old price when on sale
     sku: Mapped[str] = mapped_column(String(64), unique=True)
     stock: Mapped[int | None] = mapped_column(Integer)  # None: not tracked (digital goods)
+    # A digital product's file, by name in the private downloads folder (DOWNLOADS_DIR).
+    download_file: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(default=0)  # order in the catalogue, lowest first
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

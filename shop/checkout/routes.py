@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
 
 from shop.cart.cookie import current_cart_token
 from shop.cart.routes import show_cart_with_notice
@@ -24,8 +24,12 @@ def start():
 
 @bp.get("/checkout/success")
 def success():
-    order = services.confirm_from_success_page(request.args.get("session_id", ""))
-    return render_template("checkout/success.html", order=order)
+    view = services.confirm_from_success_page(request.args.get("session_id", ""), current_cart_token())
+    response = make_response(render_template("checkout/success.html", view=view, order=view.order))
+    # It can show an address: no cache keeps a copy, and no other site learns the address.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @bp.get("/checkout/cancel")
@@ -52,5 +56,9 @@ def stripe_webhook():
     except gateway.InvalidWebhook as exc:
         current_app.logger.warning("rejected a Stripe webhook: %s", exc)
         return jsonify(error="invalid signature"), 400
-    outcome = webhooks.handle_event(event)
+    try:
+        outcome = webhooks.handle_event(event)
+    except gateway.PaymentProviderUnavailable:
+        # Nothing was recorded: Stripe retries the delivery later, when we can ask it again.
+        return jsonify(error="could not read the object from Stripe; please retry"), 503
     return jsonify(received=True, outcome=outcome)

@@ -21,8 +21,11 @@ from shop.database import begin_write, utcnow, write_transaction
 from shop.errors import NotFound, Unavailable
 from shop.extensions import db
 from shop.orders import services as orders
+from shop.orders.downloads import LineDownload, line_downloads
+from shop.orders.emails import order_page_url
 from shop.orders.models import EventKind, Order, OrderStatus
 from shop.payments import gateway
+from shop.policies.services import policy_path
 
 # Stripe accepts 30 minutes to 24 hours; a minute more than the least keeps a slow
 # clock or a slow network from turning "30 minutes" into a refusal.
@@ -54,6 +57,7 @@ class CheckoutSettings:
     free_shipping_from_cents: int
     automatic_tax: bool
     allow_promotion_codes: bool
+    return_window_days: int = 30
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "CheckoutSettings":
@@ -66,6 +70,7 @@ class CheckoutSettings:
             free_shipping_from_cents=config["FREE_SHIPPING_FROM_CENTS"],
             automatic_tax=config["STRIPE_AUTOMATIC_TAX"],
             allow_promotion_codes=config["STRIPE_ALLOW_PROMOTION_CODES"],
+            return_window_days=config["RETURN_WINDOW_DAYS"],
         )
 
     def shipping_for(self, subtotal_cents: int, needs_shipping: bool) -> int:
@@ -95,6 +100,10 @@ def build_session_params(order: Order, settings: CheckoutSettings, *, needs_ship
         "success_url": f"{settings.base_url}/checkout/success?session_id={{CHECKOUT_SESSION_ID}}",
         "cancel_url": f"{settings.base_url}/checkout/cancel?order={order.number}",
         "expires_at": int((now + SESSION_LIFETIME).timestamp()),
+        # Checkout shows this above its Pay button, with working links. (Its terms checkbox,
+        # consent_collection, needs a terms URL in the Stripe account's settings; this works
+        # on any account.)
+        "custom_text": {"submit": {"message": terms_text(settings)}},
     }
     if needs_shipping:
         free = order.shipping_cents == 0
@@ -117,6 +126,14 @@ def build_session_params(order: Order, settings: CheckoutSettings, *, needs_ship
     if settings.allow_promotion_codes:
         params["allow_promotion_codes"] = True
     return params
+
+
+def terms_text(settings: CheckoutSettings) -> str:
+    """The words (Checkout's Markdown) shown next to Stripe's Pay button."""
+    terms = settings.base_url + policy_path("terms")
+    returns = settings.base_url + policy_path("returns")
+    return (f"By paying, you agree to our [terms of sale]({terms}). You may send products back within "
+            f"{settings.return_window_days} days of delivery: see [returns and refunds]({returns}).")
 
 
 def start_checkout(cart_token: str | None, settings: CheckoutSettings) -> str:
@@ -216,7 +233,19 @@ class CheckoutNotFound(NotFound):
         super().__init__("We can't find that checkout. If you paid, your confirmation email has your order number.")
 
 
-def confirm_from_success_page(session_id: str) -> Order:
+@dataclass(frozen=True)
+class SuccessView:
+    """The success page. Its address travels in browser histories and shared screenshots,
+    so the details (lines, address, download links) are for the browser that checked out
+    (its cart cookie) only; anyone else learns just that the order is confirmed."""
+
+    order: Order
+    is_shoppers_browser: bool
+    downloads: list[LineDownload]
+    order_url: str | None
+
+
+def confirm_from_success_page(session_id: str, cart_token: str | None) -> SuccessView:
     """The shopper is back from Stripe: fulfil now rather than wait for the webhook.
     Raises CheckoutNotFound for a session we did not create."""
     if not session_id.startswith("cs_") or len(session_id) > 255:
@@ -230,9 +259,16 @@ def confirm_from_success_page(session_id: str) -> Order:
         raise CheckoutNotFound() from exc
     except gateway.PaymentProviderUnavailable:
         # Stripe is slow right now: the webhook will fulfil; show what we know.
-        return db.session.get(Order, known)
-    result = fulfil_order(session, source="success page")
-    return result.order or db.session.get(Order, known)
+        order = db.session.get(Order, known)
+    else:
+        order = fulfil_order(session, source="success page").order or db.session.get(Order, known)
+    mine = bool(cart_token) and order.cart_token == cart_token
+    return SuccessView(
+        order=order,
+        is_shoppers_browser=mine,
+        downloads=line_downloads(order, utcnow()) if mine and order.is_paid else [],
+        order_url=order_page_url(order) if mine else None,
+    )
 
 
 def cancel_checkout(order_number: str, cart_token: str | None) -> Order:

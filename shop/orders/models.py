@@ -4,8 +4,9 @@ import enum
 import secrets
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.database import UTCDateTime, enum_column, utcnow
@@ -71,6 +72,12 @@ class EventKind(str, enum.Enum):
     REFUND_REQUESTED = "refund_requested"  # staff sent a refund to Stripe
     REFUND_CHANGED = "refund_changed"      # Stripe reports a refund failed or was cancelled
     REFUND_TOTAL = "refund_total"          # Stripe's running total of refunds changed
+    PAYMENT_METHOD = "payment_method"      # Stripe reported how it was paid (card brand, last four)
+    PARCEL_SHIPPED = "parcel_shipped"      # staff sent a parcel, with its carrier and tracking
+    PARCEL_DELIVERED = "parcel_delivered"  # staff marked a parcel delivered
+    LINES_REFUNDED = "lines_refunded"      # staff refunded these lines: their download links stop
+    DOWNLOAD_LINK = "download_link"        # a download link was made or emailed again
+    DISPUTE = "dispute"                    # Stripe reports a dispute opened, changed or closed
 
 
 class IllegalTransition(Exception):
@@ -121,6 +128,11 @@ class Order(db.Model):
     # The shopper came back from Stripe and asked to stop. Set before we ask Stripe to
     # expire the session, so the expiry webhook, whenever it lands, knows it was a cancel.
     cancel_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Whether any line is a physical product: an order of only digital goods has no parcel.
+    needs_shipping: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # How it was paid, as Stripe reports it ("visa", "4242"), for the receipt.
+    payment_method_brand: Mapped[str | None] = mapped_column(String(40))
+    payment_method_last4: Mapped[str | None] = mapped_column(String(4))
     # Set when what Stripe reports disagrees with the order: a person must look.
     needs_review: Mapped[bool] = mapped_column(default=False)
     review_reason: Mapped[str | None] = mapped_column(Text)
@@ -136,6 +148,10 @@ class Order(db.Model):
 
     lines: Mapped[list["OrderLine"]] = relationship(back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id")
     events: Mapped[list["OrderEvent"]] = relationship(back_populates="order", cascade="all, delete-orphan", order_by="OrderEvent.id")
+    shipments: Mapped[list["OrderShipment"]] = relationship(back_populates="order", cascade="all, delete-orphan",
+                                                            order_by="OrderShipment.id")
+    disputes: Mapped[list["OrderDispute"]] = relationship(back_populates="order", cascade="all, delete-orphan",
+                                                          order_by="OrderDispute.id")
 
     @property
     def is_paid(self) -> bool:
@@ -189,6 +205,12 @@ class OrderLine(db.Model):
     stock_tracked: Mapped[bool] = mapped_column(default=True)
     # The article the shopper added it from, if any (for the owner's "top articles").
     source_article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"), index=True)
+    # A digital product is delivered by download links, not in a parcel: which file, copied
+    # at purchase like the name and price, so a later change to the product cannot touch it.
+    is_digital: Mapped[bool] = mapped_column(default=False, server_default=false())
+    download_file: Mapped[str | None] = mapped_column(String(200))
+    # Staff refunded this line: its download links stop working.
+    refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     order: Mapped[Order] = relationship(back_populates="lines")
 
@@ -249,3 +271,119 @@ class StripeEvent(db.Model):
     # What it did ("fulfilled", "duplicate", ...); the order's own history names the
     # event id ("stripe:evt_…") for every change it made.
     outcome: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Carrier(str, enum.Enum):
+    USPS = "usps"
+    UPS = "ups"
+    FEDEX = "fedex"
+    OTHER = "other"
+
+
+CARRIER_NAMES = {Carrier.USPS: "USPS", Carrier.UPS: "UPS", Carrier.FEDEX: "FedEx", Carrier.OTHER: "Another carrier"}
+# Each carrier's public tracking page for one tracking number.
+TRACKING_PAGES = {
+    Carrier.USPS: "https://tools.usps.com/go/TrackConfirmAction?tLabels={number}",
+    Carrier.UPS: "https://www.ups.com/track?tracknum={number}",
+    Carrier.FEDEX: "https://www.fedex.com/fedextrack/?trknbr={number}",
+}
+
+
+class OrderShipment(db.Model):
+    """One parcel on its way: an order may ship in several, each with its own tracking."""
+
+    __tablename__ = "order_shipments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    carrier: Mapped[Carrier] = mapped_column(enum_column(Carrier, 16))
+    # For another carrier: its name, and its tracking page (https only) if it has one.
+    carrier_name: Mapped[str | None] = mapped_column(String(80))
+    tracking_number: Mapped[str | None] = mapped_column(String(64))
+    tracking_url: Mapped[str | None] = mapped_column(String(500))
+    shipped_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    shipped_by: Mapped[str] = mapped_column(String(320))
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    order: Mapped[Order] = relationship(back_populates="shipments")
+
+    @property
+    def carrier_label(self) -> str:
+        if self.carrier is Carrier.OTHER and self.carrier_name:
+            return self.carrier_name
+        return CARRIER_NAMES[self.carrier]
+
+    @property
+    def tracking_link(self) -> str | None:
+        """The carrier's page for this parcel, or None when there is none to link to."""
+        if self.carrier is Carrier.OTHER:
+            return self.tracking_url
+        if not self.tracking_number:
+            return None
+        return TRACKING_PAGES[self.carrier].format(number=quote(self.tracking_number, safe=""))
+
+
+class DownloadLink(db.Model):
+    """A download link of one digital line: good until `expires_at`, for `max_downloads`
+    downloads. Each download is counted by one conditional UPDATE, so the last allowed
+    download can be taken once, however many arrive together."""
+
+    __tablename__ = "download_links"
+    __table_args__ = (CheckConstraint("downloads >= 0 AND downloads <= max_downloads", name="downloads_within_limit"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    max_downloads: Mapped[int]
+    downloads: Mapped[int] = mapped_column(default=0)
+    last_downloaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The used-up or expired link this one replaced: unique, so a button pressed twice (or
+    # on two servers at once) makes one fresh link, not two.
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("download_links.id", ondelete="SET NULL"), unique=True)
+
+    line: Mapped[OrderLine] = relationship()
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and self.downloads < self.max_downloads and now < self.expires_at
+
+    def downloads_left(self) -> int:
+        return max(0, self.max_downloads - self.downloads)
+
+
+# A dispute in any of these is still open; the first three wait for our answer.
+DISPUTE_NEEDS_ANSWER = ("needs_response", "warning_needs_response", "appeal_needs_response")
+DISPUTE_OPEN = DISPUTE_NEEDS_ANSWER + ("under_review", "warning_under_review", "appeal_under_review")
+
+
+class OrderDispute(db.Model):
+    """A dispute the shopper's bank opened against the order's payment, as Stripe last
+    described it to us."""
+
+    __tablename__ = "order_disputes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    stripe_dispute_id: Mapped[str] = mapped_column(String(255), unique=True)
+    amount_cents: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+    reason: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(40), index=True)
+    # When our answer (evidence) must reach Stripe; None when the bank allows no answer.
+    evidence_due_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When we read this state from Stripe: a reading older than the one stored never wins.
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="disputes")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in DISPUTE_OPEN
+
+    @property
+    def needs_answer(self) -> bool:
+        return self.status in DISPUTE_NEEDS_ANSWER

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,8 @@ from shop.database import begin_write
 from shop.errors import Conflict, ShopError, Unavailable
 from shop.extensions import db
 from shop.money import format_money
+from shop.orders.downloads import revoke_line_links
+from shop.orders.emails import queue_refund
 from shop.orders.models import LIVE_REFUND_STATUSES, EventKind, Order, OrderRefund, OrderStatus
 from shop.orders.services import id_of, lock_order, locked_order
 from shop.payments import gateway
@@ -55,8 +58,10 @@ class RefundSent:
     repeated: bool  # the same form sent twice: Stripe answered with the first refund
 
 
-def refund_order(number: str, *, amount_cents: int | None, attempt: str, actor: Actor) -> RefundSent:
-    """Ask Stripe to refund `amount_cents` (None: everything left) and record it.
+def refund_order(number: str, *, amount_cents: int | None, attempt: str, actor: Actor,
+                 line_ids: Collection[int] = ()) -> RefundSent:
+    """Ask Stripe to refund `amount_cents` (None: everything left) and record it. The lines
+    named in `line_ids` are marked refunded: their download links stop working.
 
     Three steps, so no lock is held while Stripe is on the line: check the amount under
     the order's lock; call Stripe; record the refund and an order event under the lock.
@@ -115,6 +120,8 @@ def refund_order(number: str, *, amount_cents: int | None, attempt: str, actor: 
             f"Refund of {format_money(refunded, currency)} sent to Stripe ({refund_id}). "
             "The status changes when Stripe confirms it."
         ))
+    chosen = set(line_ids)
+    revoke_line_links(order, [line for line in order.lines if line.id in chosen], source=actor.source)
     db.session.commit()
     log.info("refund %s of order %s by %s", refund_id, number, actor.email)
     return RefundSent(refunded, currency, refund_id, repeated)
@@ -131,6 +138,11 @@ def _settle_refund_status(order: Order, refunded: int, *, source: str) -> str:
     refunded = max(0, min(refunded, order.total_cents))
     if refunded == order.amount_refunded_cents:
         return "no change"
+    if refunded > order.amount_refunded_cents:
+        queue_refund(order, refunded_cents=refunded, this_time_cents=refunded - order.amount_refunded_cents)
+    if refunded >= order.total_cents:
+        # All the money went back: nothing bought may still be downloaded.
+        revoke_line_links(order, [line for line in order.lines if line.is_digital], source=source)
     order.amount_refunded_cents = refunded
     if refunded == 0:
         target = OrderStatus.PAID

@@ -9,17 +9,21 @@ layer above) empties that cart when the order is paid.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Select, func, or_, select, update
 
 from shop.catalog.models import Product
+from shop.database import utcnow
 from shop.errors import Conflict, NotFound
 from shop.extensions import db
-from shop.orders.emails import queue_order_confirmation
+from shop.orders.downloads import DownloadSettings, create_links, line_downloads
+from shop.orders.emails import queue_order_confirmation, queue_payment_failed
 from shop.orders.models import EventKind, Order, OrderLine, OrderStatus, StockState
 
 log = logging.getLogger(__name__)
@@ -118,6 +122,7 @@ def place_pending_order(lines: Sequence[LineToOrder], *, currency: str, shipping
         shipping_cents=shipping_cents,
         total_cents=subtotal + shipping_cents,
         cart_token=cart_token,
+        needs_shipping=any(not line.product.is_digital for line in lines),
         lines=[
             OrderLine(
                 product_id=line.product.id,
@@ -127,6 +132,8 @@ def place_pending_order(lines: Sequence[LineToOrder], *, currency: str, shipping
                 quantity=line.quantity,
                 stock_tracked=line.product.stock is not None,
                 source_article_id=line.source_article_id,
+                is_digital=line.product.is_digital,
+                download_file=line.product.download_file if line.product.is_digital else None,
             )
             for line in lines
         ],
@@ -231,9 +238,10 @@ def _shipping_details(session: dict[str, Any]) -> dict[str, Any] | None:
 
 def apply_paid_session(session: dict[str, Any], *, source: str) -> FulfilResult:
     """Turn a paid Checkout Session into a paid order, once. Runs in the caller's
-    transaction: lock, check, move to paid, reservation to sale, queue the confirmation
-    email (the outbox's unique key makes a second queue a no-op). The outcome
-    "fulfilled" is returned exactly once per order, so the caller can act on it once."""
+    transaction: lock, check, move to paid, reservation to sale, a download link for each
+    digital line, queue the confirmation email with those links (the outbox's unique key
+    makes a second queue a no-op). The outcome "fulfilled" is returned exactly once per
+    order, so the caller can act on it once."""
     order = lock_order_for_session(session)
     if order is None:
         log.warning("Stripe session %s matches no order (%s)", session.get("id"), source)
@@ -272,14 +280,28 @@ def apply_paid_session(session: dict[str, Any], *, source: str) -> FulfilResult:
     order.tax_cents = details.get("amount_tax") or 0
     order.discount_cents = details.get("amount_discount") or 0
     order.total_cents = session["amount_total"]
-    order.shipping_name = shipping.get("name") or customer.get("name")
-    order.shipping_address = shipping.get("address") or None
+    order.shipping_name = _without_controls(shipping.get("name") or customer.get("name"))
+    order.shipping_address = _without_controls(shipping.get("address") or None)
     if order.stock_state is StockState.RESERVED:
         order.stock_state = StockState.SOLD
     order.transition_to(OrderStatus.PAID, source=source, message="Payment received")
-    if order.email:
-        queue_order_confirmation(order)
+    now = utcnow()
+    create_links(order, DownloadSettings.from_config(current_app.config), now)
+    queue_order_confirmation(order, line_downloads(order, now))
     return FulfilResult("fulfilled", order)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _without_controls(value: Any) -> Any:
+    """A name or address as typed on Stripe's page, minus control characters: PostgreSQL
+    refuses a NUL byte, and no printed label or receipt wants the others."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value)
+    if isinstance(value, dict):
+        return {key: _without_controls(item) for key, item in value.items()}
+    return value
 
 
 def id_of(value: Any) -> str | None:
@@ -302,7 +324,38 @@ def apply_session_ended(session: dict[str, Any], to: OrderStatus, *, source: str
         to, message = OrderStatus.CANCELLED, SHOPPER_CANCELLED
     release_stock(order)
     order.transition_to(to, source=source, message=message)
+    if to is OrderStatus.PAYMENT_FAILED:
+        # They finished checking out and wait for the bank: tell them it did not go through.
+        customer = session.get("customer_details") or {}
+        order.email = order.email or customer.get("email") or session.get("customer_email")
+        queue_payment_failed(order)
     return to.value
+
+
+def apply_charge_succeeded(charge: dict[str, Any], *, source: str) -> str:
+    """charge.succeeded: note how the order was paid (card brand and last four digits, or
+    the bank), for the receipt. Stripe sends it before checkout.session.completed, when the
+    order does not know its payment yet: the order number Stripe copies from the
+    PaymentIntent's metadata finds it then. Idempotent; leaves the order's status alone."""
+    intent = id_of(charge.get("payment_intent"))
+    order = lock_order(payment_intent_id=intent) if intent else None
+    if order is None and (charge.get("metadata") or {}).get("order_number"):
+        order = lock_order(number=str(charge["metadata"]["order_number"]))
+        if order is not None and order.stripe_payment_intent_id not in (None, intent):
+            order = None  # that order was paid by another payment
+    if order is None:
+        return "unknown order"
+    details = charge.get("payment_method_details") or {}
+    method = details.get(details.get("type") or "") or {}
+    brand = str(method.get("brand") or method.get("bank_name") or details.get("type") or "")[:40] or None
+    last4 = str(method.get("last4") or "")
+    last4 = last4 if len(last4) == 4 and last4.isdigit() else None
+    if (order.payment_method_brand, order.payment_method_last4) == (brand, last4):
+        return "no change"
+    order.payment_method_brand, order.payment_method_last4 = brand, last4
+    order.record(EventKind.PAYMENT_METHOD, source=source,
+                 message=f"Paid with {brand or 'an unnamed method'}" + (f" ending {last4}" if last4 else ""))
+    return "payment method noted"
 
 
 def cancel_pending_order(order: Order, *, source: str, message: str) -> None:

@@ -4,34 +4,54 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from shop.audit.services import Actor, record_change
-from shop.database import begin_write
+from shop.database import begin_write, utcnow
 from shop.extensions import db
-from shop.orders.models import EventKind, Order, OrderRefund, OrderStatus
+from shop.orders.downloads import LineDownload, line_downloads
+from shop.orders.models import (
+    DISPUTE_NEEDS_ANSWER,
+    DISPUTE_OPEN,
+    EventKind,
+    Order,
+    OrderDispute,
+    OrderLine,
+    OrderRefund,
+    OrderStatus,
+)
 from shop.orders.refunds import refundable_cents, refunds_of
 from shop.orders.services import OrderNotFound, locked_order
-from shop.orders.shipping import TO_SHIP
+from shop.orders.shipping import SHIPPABLE, TO_SHIP
 
 ORDERS_PER_PAGE = 25
 
 
-def _orders(status: OrderStatus | None, needs_review: bool) -> Select[tuple[Order]]:
+def _has_open_dispute():
+    return select(OrderDispute.id).where(OrderDispute.order_id == Order.id,
+                                         OrderDispute.status.in_(DISPUTE_OPEN)).exists()
+
+
+def _orders(status: OrderStatus | None, needs_review: bool, disputed: bool) -> Select[tuple[Order]]:
     query = select(Order).order_by(Order.created_at.desc(), Order.id.desc())
     if needs_review:
         query = query.where(Order.needs_review.is_(True))
+    elif disputed:
+        query = query.where(_has_open_dispute())
     elif status is not None:
         query = query.where(Order.status == status)
     return query
 
 
-def list_orders(page: int, *, status: OrderStatus | None = None, needs_review: bool = False) -> Pagination:
-    """Newest first, optionally only one status or only those flagged for review."""
-    return db.paginate(_orders(status, needs_review), page=page, per_page=ORDERS_PER_PAGE, error_out=False)
+def list_orders(page: int, *, status: OrderStatus | None = None, needs_review: bool = False,
+                disputed: bool = False) -> Pagination:
+    """Newest first, optionally only one status, only those flagged for review, or only
+    those with an open dispute."""
+    return db.paginate(_orders(status, needs_review, disputed), page=page, per_page=ORDERS_PER_PAGE, error_out=False)
 
 
 EXPORT_COLUMNS = ("number", "created_at", "status", "email", "currency", "subtotal_cents", "shipping_cents",
@@ -39,11 +59,13 @@ EXPORT_COLUMNS = ("number", "created_at", "status", "email", "currency", "subtot
 EXPORT_BATCH = 500
 
 
-def export_rows(*, status: OrderStatus | None = None, needs_review: bool = False) -> Iterator[tuple[object, ...]]:
+def export_rows(*, status: OrderStatus | None = None, needs_review: bool = False,
+                disputed: bool = False) -> Iterator[tuple[object, ...]]:
     """The orders of a filter as rows of EXPORT_COLUMNS, newest first, read EXPORT_BATCH
     at a time (a server-side cursor on PostgreSQL, lines loaded per batch): however many
     orders there are, only one batch is in memory."""
-    query = _orders(status, needs_review).options(selectinload(Order.lines)).execution_options(yield_per=EXPORT_BATCH)
+    query = (_orders(status, needs_review, disputed).options(selectinload(Order.lines))
+             .execution_options(yield_per=EXPORT_BATCH))
     for order in db.session.scalars(query):
         items = "; ".join(f"{line.quantity} × {line.product_name} ({line.sku})" for line in order.lines)
         yield (order.number, order.created_at.isoformat(), order.status.value, order.email or "", order.currency,
@@ -57,13 +79,24 @@ class OrderView:
     refunds: list[OrderRefund]
     refundable_cents: int
     can_ship: bool
+    can_pack: bool
     can_refund: bool
+    downloads: list[LineDownload]
+
+    @property
+    def refundable_lines(self) -> list[OrderLine]:
+        """Digital lines a refund may cover: refunding them stops their download links."""
+        return [line for line in self.order.lines if line.is_digital and line.refunded_at is None]
 
 
 def order_for_staff(number: str) -> OrderView:
-    """One order with its lines, history and refunds. Raises OrderNotFound."""
+    """One order with its lines, history, parcels, disputes, refunds and download links.
+    Raises OrderNotFound. A fixed number of queries, however long the order."""
     order = db.session.scalar(
-        select(Order).where(Order.number == number).options(selectinload(Order.lines), selectinload(Order.events))
+        select(Order).where(Order.number == number).options(
+            selectinload(Order.lines), selectinload(Order.events), selectinload(Order.shipments),
+            selectinload(Order.disputes),
+        )
     )
     if order is None:
         raise OrderNotFound(number)
@@ -73,8 +106,10 @@ def order_for_staff(number: str) -> OrderView:
         order=order,
         refunds=refunds,
         refundable_cents=left,
-        can_ship=order.status in TO_SHIP,
+        can_ship=order.needs_shipping and order.status in SHIPPABLE,
+        can_pack=order.needs_shipping and order.status is OrderStatus.PAID,
         can_refund=left > 0 and bool(order.stripe_payment_intent_id),
+        downloads=line_downloads(order, utcnow()) if order.is_paid else [],
     )
 
 
@@ -82,13 +117,18 @@ def order_for_staff(number: str) -> OrderView:
 class WorkCounts:
     orders_to_review: int
     orders_to_ship: int
+    disputes_to_answer: int
+    next_dispute_due: datetime | None
 
 
 def work_counts() -> WorkCounts:
-    """What the review list and the packing table hold, in one query."""
+    """What the review list, the packing table and the disputes hold, in one query."""
+    answer = OrderDispute.status.in_(DISPUTE_NEEDS_ANSWER)
     row = db.session.execute(select(
         select(func.count(Order.id)).where(Order.needs_review.is_(True)).scalar_subquery(),
-        select(func.count(Order.id)).where(Order.status.in_(TO_SHIP)).scalar_subquery(),
+        select(func.count(Order.id)).where(Order.status.in_(TO_SHIP), Order.needs_shipping.is_(True)).scalar_subquery(),
+        select(func.count(OrderDispute.id)).where(answer).scalar_subquery(),
+        select(func.min(OrderDispute.evidence_due_by)).where(answer).scalar_subquery(),
     )).one()
     return WorkCounts(*row)
 

@@ -75,6 +75,10 @@ def expire_checkout_session(session_id: str) -> dict[str, Any]:
     return _call(_client().v1.checkout.sessions.expire, session_id)
 
 
+def retrieve_dispute(dispute_id: str) -> dict[str, Any]:
+    return _call(_client().v1.disputes.retrieve, dispute_id)
+
+
 def create_refund(payment_intent_id: str, amount_cents: int | None, idempotency_key: str) -> dict[str, Any]:
     params: dict[str, Any] = {"payment_intent": payment_intent_id}
     if amount_cents is not None:

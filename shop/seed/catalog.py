@@ -122,7 +122,10 @@ PRODUCTS = [
         "name": "A Carer's Guide to Home Practice (PDF)",
         "kind": ProductKind.DIGITAL,
         "summary": "A plain-language guide for carers: setting up, staying safe, and keeping practice going on hard days.",
-        "description": "A 40-page guide in large print that you can read on screen or print at home. You get the download link by email right after you pay.",
+        "description": "A guide in large print that you can read on screen or print at home: setting up a practice corner, "
+        "staying safe, how much to help, hard days, and looking after yourself. You get the download link by email "
+        "right after you pay.",
+        "download_file": "carers-guide.pdf",
         "price_cents": 900,
         "compare_at_cents": None,
         "sku": "SH-DIG-GUIDE",

@@ -11,6 +11,7 @@ from shop.catalog.models import Product
 from shop.content import services as content
 from shop.content.models import Article
 from shop.extensions import db
+from shop.policies import services as policies
 from shop.testimonials.models import Testimonial
 from shop.web import public_url
 
@@ -41,6 +42,8 @@ def sitemap_urls(now: datetime) -> list[SitemapUrl]:
         *(SitemapUrl(public_url("content.author_detail", slug=a.slug), a.updated_at) for a in authors),
         SitemapUrl(public_url("testimonials.testimonial_list"), max((s.updated_at for s in stories), default=None)),
         *(SitemapUrl(public_url("testimonials.testimonial_detail", slug=s.slug), s.updated_at) for s in stories),
+        *(SitemapUrl(public_url("policies.policy_page", slug=slug), updated)
+          for slug, updated in policies.sitemap_entries()),
     ]
     return urls
 

@@ -10,12 +10,15 @@ from shop.accounts.models import StaffRole, StaffUser
 from shop.admin.access import allowed_roles
 from shop.extensions import db
 from shop.orders.models import Order, OrderEvent, OrderStatus
+from shop.policies.models import PolicyPage
 from shop.testimonials import models as story_models
 from tests.factories import STAFF_EMAIL, make_order, make_staff, make_submitted_story
 from tests.support.html import page_text
 from tests.support.shopper import log_in
 
-PAGES = ["/admin", "/admin/orders", "/admin/orders?status=paid", "/admin/orders/SH-NOSUCH", "/admin/stories"]
+PAGES = ["/admin", "/admin/orders", "/admin/orders?status=paid", "/admin/orders/SH-NOSUCH", "/admin/stories",
+         "/admin/orders?status=disputed", "/admin/orders/SH-NOSUCH/receipt.pdf", "/admin/policies",
+         "/admin/policies/terms"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -78,8 +81,12 @@ def test_staff_pages_are_not_cached_or_indexed(staff_client):
 def _actions() -> list[tuple[str, dict]]:
     order = make_order(status=OrderStatus.PAID, needs_review=True, review_reason="Amounts disagree")
     story = make_submitted_story()
+    db.session.add(PolicyPage(slug="terms", title="Terms", body="Words", body_html="<p>Words</p>"))
+    db.session.commit()
     return [
-        (f"/admin/orders/{order.number}/ship", {}),
+        (f"/admin/orders/{order.number}/ship", {"parcels-0-carrier": "usps", "parcels-0-tracking_number": "94001"}),
+        (f"/admin/orders/{order.number}/pack", {}),
+        ("/admin/policies/terms", {"title": "Changed", "body": "Changed"}),
         (f"/admin/orders/{order.number}/refund", {"scope": "full", "attempt": "x" * 20}),
         (f"/admin/orders/{order.number}/review", {"note": "Checked with Stripe"}),
         (f"/admin/stories/{story.id}/publish", {}),
@@ -92,7 +99,8 @@ def _snapshot():
     order = db.session.scalar(sa.select(Order))
     story = db.session.scalar(sa.select(story_models.Testimonial))
     events = db.session.scalar(sa.select(sa.func.count()).select_from(OrderEvent))
-    return order.status, order.needs_review, events, story is not None and story.published
+    terms = db.session.scalar(sa.select(PolicyPage.title))
+    return order.status, order.needs_review, events, story is not None and story.published, terms
 
 
 def test_every_action_needs_the_csrf_token(staff_client):
@@ -158,6 +166,9 @@ ROLE_TABLE = {
     "admin.order_list": {StaffRole.OWNER, StaffRole.FULFILMENT},
     "admin.order_detail": {StaffRole.OWNER, StaffRole.FULFILMENT},
     "admin.ship": {StaffRole.OWNER, StaffRole.FULFILMENT},
+    "admin.pack": {StaffRole.OWNER, StaffRole.FULFILMENT},
+    "admin.parcel_delivered": {StaffRole.OWNER, StaffRole.FULFILMENT},
+    "admin.order_receipt": {StaffRole.OWNER, StaffRole.FULFILMENT},
     "admin.review": {StaffRole.OWNER, StaffRole.FULFILMENT},
     "admin.refund": {StaffRole.OWNER},
     "admin.order_export": {StaffRole.OWNER, StaffRole.FULFILMENT},
@@ -184,6 +195,8 @@ ROLE_TABLE = {
         "admin.activate_staff", "admin.audit_log")},
     # Everyone's own password
     "admin.change_password": {StaffRole.OWNER, StaffRole.EDITOR, StaffRole.FULFILMENT},
+    "admin.policy_list": {StaffRole.OWNER, StaffRole.EDITOR},
+    "admin.policy_edit": {StaffRole.OWNER, StaffRole.EDITOR},
 }
 
 
@@ -197,10 +210,11 @@ def test_the_roles_are_the_ones_the_shop_agreed(app):
 
 
 @pytest.mark.parametrize("role, sees, does_not_see", [
-    (StaffRole.EDITOR, ["Stories to review", "Products", "Your password"], ["Orders", "Staff accounts", "Audit log"]),
-    (StaffRole.FULFILMENT, ["Orders", "Paid orders to ship", "Your password"],
-     ["Stories to review", "Stories waiting", "Staff accounts", "Audit log"]),
-    (StaffRole.OWNER, ["Orders", "Products", "Stories", "Staff accounts", "Audit log"], []),
+    (StaffRole.EDITOR, ["Stories to review", "Products", "Your password", "Policy pages"],
+     ["Orders", "Staff accounts", "Audit log", "Disputes to answer"]),
+    (StaffRole.FULFILMENT, ["Orders", "Paid orders to ship", "Your password", "Disputes to answer"],
+     ["Stories to review", "Stories waiting", "Staff accounts", "Audit log", "Policy pages"]),
+    (StaffRole.OWNER, ["Orders", "Products", "Stories", "Staff accounts", "Audit log", "Policy pages"], []),
 ])
 def test_the_menu_and_home_page_show_only_what_the_role_may_open(app, client, role, sees, does_not_see):
     make_staff(role=role)

@@ -115,36 +115,39 @@ def test_order_page_queries_do_not_grow_with_lines_or_history(staff_client, coun
     assert counts[0] == counts[1]
 
 
+USPS_PARCEL = {"parcels-0-carrier": "usps", "parcels-0-tracking_number": "9400 1000 0000 0000 0000 01"}
+
+
 @pytest.mark.parametrize("status", [OrderStatus.PAID, OrderStatus.FULFILLED])
 def test_mark_shipped(staff_client, status):
     order = make_order(status=status)
-    response = staff_client.post(f"/admin/orders/{order.number}/ship")
+    response = staff_client.post(f"/admin/orders/{order.number}/ship", data=USPS_PARCEL)
     assert response.status_code == 303 and response.headers["Location"] == f"/admin/orders/{order.number}"
-    assert "is marked shipped" in page_text(staff_client.get(response.headers["Location"]))
+    assert "is marked shipped in 1 parcel" in page_text(staff_client.get(response.headers["Location"]))
     fresh = _fresh(order)
     assert fresh.status is OrderStatus.SHIPPED and fresh.shipped_at is not None
     last = _events(order)[-1]
     assert (last.source, last.from_status, last.to_status) == (f"staff:{STAFF_EMAIL}", status, OrderStatus.SHIPPED)
 
-    again = staff_client.post(f"/admin/orders/{order.number}/ship")  # a second press changes nothing
+    again = staff_client.post(f"/admin/orders/{order.number}/ship", data=USPS_PARCEL)  # the same form, twice
     assert again.status_code == 303
-    assert "was already marked shipped" in page_text(staff_client.get(again.headers["Location"]))
-    assert _events(order)[-1].id == last.id
+    assert "were already recorded" in page_text(staff_client.get(again.headers["Location"]))
+    assert _events(order)[-1].id == last.id and len(_fresh(order).shipments) == 1
 
 
 @pytest.mark.parametrize("status", [OrderStatus.PENDING, OrderStatus.REFUNDED, OrderStatus.CANCELLED])
 def test_mark_shipped_refuses_an_illegal_move(staff_client, status):
     order = make_order(status=status)
     before = len(_events(order))
-    response = staff_client.post(f"/admin/orders/{order.number}/ship")
+    response = staff_client.post(f"/admin/orders/{order.number}/ship", data=USPS_PARCEL)
     assert response.status_code == 409
     text = page_text(response)
     assert "can't be marked shipped" in text and "Nothing was changed" in text
-    assert _fresh(order).status is status and len(_events(order)) == before
+    assert _fresh(order).status is status and len(_events(order)) == before and _fresh(order).shipments == []
 
 
 def test_mark_shipped_unknown_order_is_404(staff_client):
-    assert staff_client.post("/admin/orders/SH-NOSUCH/ship").status_code == 404
+    assert staff_client.post("/admin/orders/SH-NOSUCH/ship", data=USPS_PARCEL).status_code == 404
 
 
 def test_mark_reviewed_clears_the_flag_with_a_note(staff_client):

@@ -64,7 +64,8 @@ def test_existing_staff_actions_write_rows(staff_client):
     other = make_submitted_story("Jo")
     story_id, other_id = story.id, other.id
     staff_client.post(f"/admin/orders/{order.number}/review", data={"note": "Checked with Stripe"})
-    staff_client.post(f"/admin/orders/{order.number}/ship")
+    staff_client.post(f"/admin/orders/{order.number}/ship",
+                      data={"parcels-0-carrier": "usps", "parcels-0-tracking_number": "9400 1000 0000"})
     staff_client.post(f"/admin/stories/{story_id}/publish")
     staff_client.post(f"/admin/stories/{other_id}/reject")
     assert [(e.action, e.object_id) for e in _entries()] == [
@@ -72,7 +73,7 @@ def test_existing_staff_actions_write_rows(staff_client):
         ("story.published", str(story_id)), ("story.rejected", str(other_id)),
     ]
     shipped = _entries()[1]
-    assert shipped.changes == {"status": ["paid", "shipped"]}
+    assert shipped.changes == {"status": ["paid", "shipped"], "parcels": [None, "USPS 940010000000"]}
     assert "Jo" not in str(_entries()[3].changes) + _entries()[3].object_label  # a rejected writer is forgotten
 
 

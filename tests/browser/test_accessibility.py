@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 
 PUBLIC = ["/", "/products", "/products/steadyhand-trainer", "/articles", "/articles/does-magnesium-oil-help-stroke-recovery",
           "/testimonials", "/testimonials/submit", "/testimonials/maria-hand-movement-five-years-on", "/search?q=magnesium", "/newsletter", "/cart", "/login",
-          "/products/no-such-thing"]
+          "/products/no-such-thing", "/orders/lookup", "/policies/returns", "/policies/accessibility"]
 
 
 def test_public_pages_have_no_serious_accessibility_problems(seeded, page, live_shop):
@@ -38,7 +38,7 @@ def test_staff_pages_have_no_serious_accessibility_problems(seeded, page, live_s
     pages = ["/admin", "/admin/orders", f"/admin/orders/{order.number}", "/admin/stories", "/admin/products",
              "/admin/products?q=strap", "/admin/products/new", "/admin/products/1/edit", "/admin/stories/all",
              "/admin/stories/new", f"/admin/stories/{story.id}/edit", "/admin/staff", "/admin/audit", "/admin/password",
-             "/admin/subscribers", "/admin/subscribers/1/erase", "/admin/reports/sales.csv?start=2026-01-02&end=2026-01-01"]
+             "/admin/subscribers", "/admin/subscribers/1/erase", "/admin/policies", "/admin/policies/returns", "/admin/reports/sales.csv?start=2026-01-02&end=2026-01-01"]
     for path in pages:
         page.goto(f"{live_shop.url}{path}")
         if problems := serious_violations(page):

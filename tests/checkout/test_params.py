@@ -158,6 +158,7 @@ def test_settings_are_read_from_the_app_config():
     assert settings == CheckoutSettings(
         currency="eur", max_per_line=7, base_url="https://shop.example", shipping_countries=("US", "DE", "GB"),
         shipping_flat_cents=450, free_shipping_from_cents=5000, automatic_tax=True, allow_promotion_codes=True,
+        return_window_days=30,
     )
     assert settings.shipping_for(4999, True) == 450 and settings.shipping_for(5000, True) == 0
 
@@ -166,3 +167,18 @@ def test_expiry_follows_the_clock_it_is_given():
     later = NOW + timedelta(hours=5)
     params = build_session_params(make_order(), SETTINGS, needs_shipping=True, now=later)
     assert params["expires_at"] == int((later + timedelta(minutes=31)).timestamp())
+
+
+def test_stripe_checkout_shows_our_terms_and_return_window_with_links():
+    settings = dataclasses.replace(SETTINGS, return_window_days=45)
+    params = build_session_params(make_order(), settings, needs_shipping=True, now=NOW)
+
+    message = params["custom_text"]["submit"]["message"]
+    assert "[terms of sale](https://shop.example/policies/terms)" in message
+    assert "within 45 days" in message and "[returns and refunds](https://shop.example/policies/returns)" in message
+    assert len(message) <= 1200  # Stripe's limit for custom text
+    # The terms checkbox needs a terms URL in the Stripe account's settings: not asked for.
+    assert "consent_collection" not in params
+    digital = build_session_params(make_order(shipping_cents=0, lines=((900, 1, "Guide (PDF)", "PDF-1"),)), settings,
+                                   needs_shipping=False, now=NOW)
+    assert digital["custom_text"] == params["custom_text"]

@@ -165,7 +165,9 @@ def test_a_delayed_payment_that_fails_hands_the_stock_back(app, client, standin,
     order = reload(order)
     assert order.status is OrderStatus.PAYMENT_FAILED and order.failed_at is not None
     assert order.stock_state is StockState.RELEASED and stock_of(trainer) == 5
-    assert outbox_count() == 0
+    # The shopper waited for their bank: they are told, once, that it did not go through.
+    [email] = db.session.scalars(sa.select(OutboxEmail)).all()
+    assert email.to_address == order.email and "did not go through" in email.subject and order.number in email.text_body
 
 
 def test_an_expired_session_hands_the_stock_back(app, client, standin, live_shop, trainer):

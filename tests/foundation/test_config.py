@@ -65,3 +65,19 @@ def test_every_setting_is_documented_in_env_example():
     names = set(re.findall(r'env\.get\("([A-Z_]+)"', source)) | set(re.findall(r'_int\(env, "([A-Z_]+)"', source))
     missing = sorted(n for n in names if n not in documented)
     assert not missing, f"add these to .env.example: {missing}"
+
+
+def test_bought_files_may_not_live_under_static():
+    with pytest.raises(ConfigError, match="DOWNLOADS_DIR must not be under static/"):
+        create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://", "DOWNLOADS_DIR": "static/downloads"})
+    settings = settings_from_env({})
+    assert settings["DOWNLOADS_DIR"].endswith("instance/downloads")
+    limits = (settings["DOWNLOAD_LINK_DAYS"], settings["DOWNLOAD_LINK_MAX_USES"], settings["RETURN_WINDOW_DAYS"])
+    assert limits == (7, 5, 30)
+
+
+@pytest.mark.parametrize("name, value", [("RETURN_WINDOW_DAYS", "0"), ("DOWNLOAD_LINK_MAX_USES", "-1"),
+                                         ("DOWNLOAD_LINK_DAYS", "99999")])
+def test_download_and_return_limits_must_make_sense(name, value):
+    with pytest.raises(ConfigError, match=name):
+        create_app({**settings_from_env({name: value}), "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})

@@ -108,3 +108,92 @@ def test_history_backfill_on_sqlite(tmp_path):
 def test_history_backfill_on_postgresql():
     with fresh_postgres("shop_backfill") as url:
         _check_history_backfill(url)
+
+
+def _check_after_the_sale_backfill(url: str) -> None:
+    """0008 marks lines already sold as digital when their product is, and an order as one
+    that ships unless all its lines are digital."""
+    app = create_app(make_test_config(url))
+    with app.app_context():
+        upgrade(directory="migrations", revision="0006")
+        with db.engine.begin() as conn:
+            for pid, kind in ((1, "digital"), (2, "device")):
+                conn.execute(sa.text(
+                    "INSERT INTO products (id, slug, name, kind, summary, description, price_cents, sku, active, position,"
+                    " created_at, updated_at) VALUES (:id, :slug, 'P', :kind, '', '', 900, :sku, true, 1,"
+                    " '2026-01-01', '2026-01-01')"), {"id": pid, "slug": f"p{pid}", "kind": kind, "sku": f"S{pid}"})
+            for oid, products in ((1, [1]), (2, [1, 2]), (3, [None])):
+                conn.execute(sa.text(
+                    "INSERT INTO orders (id, number, status, stock_state, currency, subtotal_cents, shipping_cents,"
+                    " tax_cents, discount_cents, total_cents, amount_refunded_cents, needs_review, created_at, updated_at)"
+                    " VALUES (:id, :number, 'paid', 'sold', 'usd', 900, 0, 0, 0, 900, 0, false, '2026-01-01',"
+                    " '2026-01-01')"), {"id": oid, "number": f"SH-OLD{oid}"})
+                for product in products:
+                    conn.execute(sa.text(
+                        "INSERT INTO order_lines (order_id, product_id, product_name, sku, unit_price_cents, quantity,"
+                        " stock_tracked) VALUES (:order, :product, 'P', 'S', 900, 1, false)"),
+                        {"order": oid, "product": product})
+        upgrade(directory="migrations", revision="0008")
+        with db.engine.connect() as conn:
+            ships = dict(conn.execute(sa.text("SELECT number, needs_shipping FROM orders")).tuples().all())
+            digital = conn.execute(sa.text("SELECT is_digital FROM order_lines ORDER BY id")).scalars().all()
+        assert {k: bool(v) for k, v in ships.items()} == {"SH-OLD1": False, "SH-OLD2": True, "SH-OLD3": True}
+        assert [bool(v) for v in digital] == [True, True, False, False]
+        downgrade(directory="migrations", revision="base")
+        db.engine.dispose()
+
+
+def test_after_the_sale_backfill_on_sqlite(tmp_path):
+    _check_after_the_sale_backfill(f"sqlite:///{tmp_path / 'after_sale.sqlite'}")
+
+
+@pytest.mark.postgres_only
+def test_after_the_sale_backfill_on_postgresql():
+    with fresh_postgres("shop_after_sale") as url:
+        _check_after_the_sale_backfill(url)
+
+
+def _check_upgrade_keeps_every_row(url: str) -> None:
+    """A shop with products, photos, carts and orders, upgraded from 0004 to the newest
+    schema, keeps every row: no table rebuild cascades a delete to its children."""
+    app = create_app(make_test_config(url))
+    with app.app_context():
+        upgrade(directory="migrations", revision="0004")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO products (id, slug, name, kind, summary, description, price_cents, sku, stock, active,"
+                " position, created_at, updated_at) VALUES (1, 'grip', 'Grip', 'accessory', '', '', 1500, 'G-1', 5,"
+                " true, 1, '2026-01-01', '2026-01-01')"))
+            conn.execute(sa.text("INSERT INTO product_images (id, product_id, path, alt, position)"
+                                 " VALUES (1, 1, 'img/products/trainer.svg', 'A grip', 0)"))
+            conn.execute(sa.text("INSERT INTO carts (id, token, created_at, updated_at)"
+                                 " VALUES (1, 'cart-token', '2026-01-01', '2026-01-01')"))
+            conn.execute(sa.text("INSERT INTO cart_lines (id, cart_id, product_id, quantity, price_seen_cents, added_at)"
+                                 " VALUES (1, 1, 1, 2, 1500, '2026-01-01')"))
+            conn.execute(sa.text(
+                "INSERT INTO orders (id, number, status, stock_state, currency, subtotal_cents, shipping_cents, tax_cents,"
+                " discount_cents, total_cents, amount_refunded_cents, needs_review, created_at, updated_at)"
+                " VALUES (1, 'SH-KEEP', 'paid', 'sold', 'usd', 1500, 0, 0, 0, 1500, 0, false, '2026-01-01', '2026-01-01')"))
+            conn.execute(sa.text("INSERT INTO order_lines (id, order_id, product_id, product_name, sku, unit_price_cents,"
+                                 " quantity, stock_tracked) VALUES (1, 1, 1, 'Grip', 'G-1', 1500, 1, true)"))
+            conn.execute(sa.text("INSERT INTO order_events (id, order_id, created_at, source, message)"
+                                 " VALUES (1, 1, '2026-01-01', 'checkout', 'Order created from the cart; stock reserved')"))
+        upgrade(directory="migrations")
+        with db.engine.connect() as conn:
+            counts = {table: conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+                      for table in ("products", "product_images", "carts", "cart_lines", "orders", "order_lines",
+                                    "order_events")}
+            product_of_line = conn.execute(sa.text("SELECT product_id FROM order_lines")).scalar_one()
+        assert counts == dict.fromkeys(counts, 1) and product_of_line == 1
+        downgrade(directory="migrations", revision="base")
+        db.engine.dispose()
+
+
+def test_upgrading_a_populated_sqlite_shop_keeps_every_row(tmp_path):
+    _check_upgrade_keeps_every_row(f"sqlite:///{tmp_path / 'populated.sqlite'}")
+
+
+@pytest.mark.postgres_only
+def test_upgrading_a_populated_postgresql_shop_keeps_every_row():
+    with fresh_postgres("shop_populated") as url:
+        _check_upgrade_keeps_every_row(url)

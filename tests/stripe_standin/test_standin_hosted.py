@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import requests
 import stripe
 
@@ -154,3 +155,27 @@ def test_control_endpoints_answer_json(make_session, standin) -> None:
     reset = requests.post(f"{standin.base_url}/_standin/reset", timeout=5)
     assert reset.json() == {"reset": True}
     assert requests.get(f"{standin.base_url}/_standin/sessions", timeout=5).json() == {"data": []}
+
+
+def test_custom_text_is_kept_and_shown_with_its_links(client: stripe.StripeClient, make_session) -> None:
+    session = make_session(custom_text={
+        "submit": {"message": "By paying you agree to our [terms](https://shop.example/policies/terms). **Thank you!**"},
+        "after_submit": {"message": "<script>alert(1)</script> [bad](javascript:alert(1))"},
+    })
+    assert session.custom_text.submit.message.startswith("By paying you agree")
+    assert session.custom_text.shipping_address is None and session.custom_text.terms_of_service_acceptance is None
+
+    html = requests.get(session.url, timeout=5).text
+    assert '<a href="https://shop.example/policies/terms">terms</a>' in html
+    assert "<strong>Thank you!</strong>" in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert 'href="javascript' not in html
+
+
+def test_custom_text_limits_and_the_terms_consent_text(make_session) -> None:
+    with pytest.raises(stripe.InvalidRequestError) as info:
+        make_session(custom_text={"submit": {"message": "x" * 1201}})
+    assert info.value.param == "custom_text[submit][message]"
+    with pytest.raises(stripe.InvalidRequestError) as info:
+        make_session(custom_text={"terms_of_service_acceptance": {"message": "Agree to [terms](https://x.example)"}})
+    assert info.value.code == "parameter_unknown" and "does not implement" in info.value.user_message

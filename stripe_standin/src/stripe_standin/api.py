@@ -316,7 +316,7 @@ def expire_checkout_session(raw: dict[str, Any], session_id: str) -> tuple[dict[
 
 
 # --------------------------------------------------------------------------
-# PaymentIntents, Charges, Refunds, Events
+# PaymentIntents, Charges, Refunds, Disputes, Events
 # --------------------------------------------------------------------------
 
 
@@ -350,6 +350,36 @@ def list_refunds() -> Response:
 @bp.get("/refunds/<refund_id>")
 def retrieve_refund(refund_id: str) -> Response:
     return _retrieve(Store.get_refund, refund_id)
+
+
+@bp.get("/disputes")
+def list_disputes() -> Response:
+    query = _validated(p.DISPUTE_LIST_PARAMS)
+    return _list(
+        query,
+        "/v1/disputes",
+        "dispute",
+        lambda store: store.list_disputes(charge=query.get("charge"), payment_intent=query.get("payment_intent")),
+    )
+
+
+@bp.get("/disputes/<dispute_id>")
+def retrieve_dispute(dispute_id: str) -> Response:
+    return _retrieve(Store.get_dispute, dispute_id)
+
+
+@bp.post("/disputes/<dispute_id>")
+@idempotent
+def update_dispute(raw: dict[str, Any], dispute_id: str) -> tuple[dict[str, Any], int]:
+    return _act(
+        raw, p.DISPUTE_UPDATE_PARAMS, lambda store, params: store.update_dispute(dispute_id, params, _request_info())
+    )
+
+
+@bp.post("/disputes/<dispute_id>/close")
+@idempotent
+def close_dispute(raw: dict[str, Any], dispute_id: str) -> tuple[dict[str, Any], int]:
+    return _act(raw, p.EXPAND_ONLY_PARAMS, lambda store, _: store.close_dispute(dispute_id, _request_info()))
 
 
 @bp.get("/events")

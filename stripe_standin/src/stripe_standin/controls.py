@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
+from . import objects
 from .api import error_response, render_json
 from .context import current_standin, current_store
 from .errors import ApiError, ValidationError
@@ -23,6 +24,7 @@ from .hosted import read_checkout_form
 from .objects import new_request_id
 from .reference import format_money
 from .store import CheckoutError, RequestInfo, Store, newest_first
+from .store.disputes import DISPUTE_MOVES
 
 bp = Blueprint("controls", __name__, url_prefix="/_standin")
 
@@ -99,6 +101,11 @@ def refunds() -> Response:
     return render_json({"data": current_store().snapshot("refunds")})
 
 
+@bp.get("/disputes")
+def disputes() -> Response:
+    return render_json({"data": current_store().snapshot("disputes")})
+
+
 @bp.get("/events")
 def events() -> Response:
     return render_json({"data": _events(current_store())})
@@ -114,6 +121,7 @@ def state() -> Response:
             "sessions": store.snapshot("sessions"),
             "payments": _payments(store),
             "refunds": store.snapshot("refunds"),
+            "disputes": store.snapshot("disputes"),
             "events": _events(store),
         }
     )
@@ -125,12 +133,16 @@ def dashboard() -> Response:
     with store.lock:
         session_rows = store.snapshot("sessions")
         payment_rows = _payments(store)
+        dispute_rows = store.snapshot("disputes")
         event_rows = _events(store)
     return Response(
         render_template(
             "dashboard.html",
             sessions=session_rows,
             payments=payment_rows,
+            disputes=dispute_rows,
+            dispute_reasons=objects.DISPUTE_REASONS,
+            dispute_moves={status: sorted(moves) for status, moves in DISPUTE_MOVES.items()},
             events=event_rows,
             webhook_url=store.dispatcher.url,
             message=request.args.get("msg"),
@@ -204,6 +216,34 @@ def dashboard_refund(pi_id: str) -> Response:
         params["reason"] = request.form["reason"]
     refund = current_store().create_refund(params, RequestInfo(request_id=new_request_id()))
     return _done(refund, f"Refund {refund['id']} created.")
+
+
+@bp.post("/payment_intents/<pi_id>/dispute")
+def open_dispute(pi_id: str) -> Response:
+    """The card holder's bank disputes the payment: ``reason`` (default ``fraudulent``),
+    ``amount`` in minor units (default: all that was not refunded), ``inquiry=true`` for an
+    inquiry (``warning_needs_response``) instead of a chargeback."""
+    amount = request.form.get("amount", "").strip()
+    if amount and not amount.isdigit():
+        raise ValidationError(f"Invalid integer: {amount}", param="amount", code="parameter_invalid_integer")
+    inquiry = request.form.get("inquiry", "false")
+    if inquiry not in ("true", "false"):
+        raise ValidationError(f"Invalid boolean: {inquiry}", param="inquiry")
+    dispute = current_store().open_dispute(
+        pi_id,
+        reason=request.form.get("reason") or "fraudulent",
+        amount=int(amount) if amount else None,
+        inquiry=inquiry == "true",
+    )
+    return _done(dispute, f"Dispute {dispute['id']} opened ({dispute['status']}).")
+
+
+@bp.post("/disputes/<dispute_id>/decide")
+def decide_dispute(dispute_id: str) -> Response:
+    """The bank moves the dispute on: ``status`` is one of DISPUTE_MOVES for its status now."""
+    status = request.form.get("status", "")
+    dispute = current_store().decide_dispute(dispute_id, status)
+    return _done(dispute, f"Dispute {dispute_id} is now {status}.")
 
 
 @bp.post("/checkout/sessions/<session_id>/expire_now")

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
 
 from .context import current_store
 from .errors import ApiError
@@ -51,6 +52,18 @@ PAYMENT_METHOD_LABELS = {
 }
 
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# The Markdown Checkout allows in custom text: **bold** and [links](https://...).
+_BOLD_RE = re.compile(r"\*\*(.+?)\*\*")
+_LINK_RE = re.compile(r"\[([^\]]+)\]\((https?://[^\s)]+)\)")
+
+
+def custom_text_html(text: str | None) -> Markup | None:
+    """A session's custom text as Checkout shows it: escaped, then bold and links."""
+    if not text:
+        return None
+    html = str(escape(text))
+    html = _LINK_RE.sub(r'<a href="\2">\1</a>', html)
+    return Markup(_BOLD_RE.sub(r"<strong>\1</strong>", html))
 
 
 def country_choices(session: dict[str, Any]) -> tuple[str, ...]:
@@ -170,6 +183,9 @@ def _page_context(session_id: str) -> dict[str, Any]:
         "shipping_choices": shipping_choices,
         "countries": country_choices(session),
         "methods": PAYMENT_METHOD_LABELS,
+        "custom_text": {
+            name: custom_text_html((value or {}).get("message")) for name, value in session["custom_text"].items()
+        },
     }
 
 

@@ -188,6 +188,7 @@ def checkout_session(
     account_name: str,
 ) -> dict[str, Any]:
     automatic_tax_enabled = params.get("automatic_tax", {}).get("enabled", False)
+    given = params.get("custom_text", {})
     address_collection = params.get("shipping_address_collection")
     return {
         "id": session_id,
@@ -225,10 +226,8 @@ def checkout_session(
         "currency_conversion": None,
         "custom_fields": [],
         "custom_text": {
-            "after_submit": None,
-            "shipping_address": None,
-            "submit": None,
-            "terms_of_service_acceptance": None,
+            name: ({"message": given[name]["message"]} if given.get(name) else None)
+            for name in ("after_submit", "shipping_address", "submit", "terms_of_service_acceptance")
         },
         "customer": None,
         "customer_account": None,
@@ -641,6 +640,138 @@ def refund(
         "source_transfer_reversal": None,
         "status": "succeeded",
         "transfer_reversal": None,
+    }
+
+
+# --------------------------------------------------------------------------
+# Dispute
+# --------------------------------------------------------------------------
+
+#: ``reason`` values of a Dispute in the pinned version.
+DISPUTE_REASONS = (
+    "bank_cannot_process",
+    "check_returned",
+    "credit_not_processed",
+    "customer_initiated",
+    "debit_not_authorized",
+    "duplicate",
+    "fraudulent",
+    "general",
+    "incorrect_account_details",
+    "insufficient_funds",
+    "noncompliant",
+    "product_not_received",
+    "product_unacceptable",
+    "subscription_canceled",
+    "unrecognized",
+)
+
+#: Visa's reason codes for the reasons a card dispute usually gives
+#: (docs.stripe.com/disputes/categories#network-code-map).
+_VISA_REASON_CODES = {
+    "fraudulent": "10.4",
+    "unrecognized": "10.4",
+    "duplicate": "12.6.1",
+    "subscription_canceled": "13.2",
+    "product_not_received": "13.1",
+    "product_unacceptable": "13.3",
+    "credit_not_processed": "13.6",
+    "general": "13.7",
+}
+
+#: Evidence fields that hold text (the others hold File ids, and the stand-in has no Files).
+DISPUTE_TEXT_EVIDENCE = (
+    "access_activity_log",
+    "billing_address",
+    "cancellation_policy_disclosure",
+    "cancellation_rebuttal",
+    "customer_email_address",
+    "customer_name",
+    "customer_purchase_ip",
+    "duplicate_charge_explanation",
+    "duplicate_charge_id",
+    "product_description",
+    "refund_policy_disclosure",
+    "refund_refusal_explanation",
+    "service_date",
+    "shipping_address",
+    "shipping_carrier",
+    "shipping_date",
+    "shipping_tracking_number",
+    "uncategorized_text",
+)
+DISPUTE_FILE_EVIDENCE = (
+    "cancellation_policy",
+    "customer_communication",
+    "customer_signature",
+    "duplicate_charge_documentation",
+    "receipt",
+    "refund_policy",
+    "service_documentation",
+    "shipping_documentation",
+    "uncategorized_file",
+)
+
+
+def dispute(
+    *, ch: dict[str, Any], amount: int, reason: str, created: int, due_by: int, inquiry: bool
+) -> dict[str, Any]:
+    """A card Dispute as Stripe opens it: an inquiry (``warning_needs_response``, no money
+    taken yet) or a chargeback (``needs_response``)."""
+    card = ch["payment_method_details"]["card"]
+    network_code = _VISA_REASON_CODES.get(reason) if card["brand"] == "visa" else None
+    return {
+        "id": new_id("du_1"),
+        "object": "dispute",
+        "amount": amount,
+        # The stand-in keeps no balance (see README), so no funds move on its books.
+        "balance_transactions": [],
+        "charge": ch["id"],
+        "created": created,
+        "currency": ch["currency"],
+        "enhanced_eligibility_types": [],
+        "evidence": {
+            **{name: None for name in DISPUTE_TEXT_EVIDENCE + DISPUTE_FILE_EVIDENCE},
+            "appeal": None,
+            "enhanced_evidence": {
+                "mastercard_compliance": None,
+                "visa_compelling_evidence_3": None,
+                "visa_compliance": None,
+            },
+        },
+        "evidence_details": {
+            "due_by": due_by,
+            "enhanced_eligibility": {
+                "mastercard_compliance": None,
+                "visa_compelling_evidence_3": None,
+                "visa_compliance": None,
+            },
+            "has_evidence": False,
+            "past_due": False,
+            "submission_count": 0,
+            "submission_method": "not_submitted",
+        },
+        "intended_submission_method": None,
+        # An inquiry can still be settled by refunding; once a chargeback took the money, not.
+        "is_charge_refundable": inquiry,
+        "livemode": False,
+        "metadata": {},
+        "network_reason_code": network_code,
+        "payment_intent": ch["payment_intent"],
+        "payment_method_details": {
+            "amazon_pay": None,
+            "card": {
+                "brand": card["brand"],
+                "case_type": "inquiry" if inquiry else "chargeback",
+                "network": card["network"],
+                "network_reason_code": network_code,
+            },
+            "klarna": None,
+            "paypal": None,
+            "type": "card",
+        },
+        "reason": reason,
+        "status": "warning_needs_response" if inquiry else "needs_response",
     }
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .errors import ValidationError, missing_param, unknown_param
+from .objects import DISPUTE_FILE_EVIDENCE, DISPUTE_TEXT_EVIDENCE
 from .reference import CHECKOUT_LOCALES, SHIPPING_COUNTRIES, SUPPORTED_CURRENCIES
 
 _KEY_RE = re.compile(r"([^\[\]]+)((?:\[[^\[\]]*\])*)")
@@ -437,6 +438,15 @@ SESSION_CREATE_PARAMS = Hash(
             ],
         ),
         "locale": Enum(CHECKOUT_LOCALES),
+        "custom_text": Hash(
+            {
+                name: Hash({"message": String(1200)}, required=["message"])
+                for name in ("after_submit", "shipping_address", "submit")
+            },
+            # Stripe shows it only with consent_collection[terms_of_service]=required,
+            # which needs a terms URL in the account's settings: not in the stand-in.
+            known=["terms_of_service_acceptance"],
+        ),
         "expand": EXPAND,
     },
     required=["mode"],
@@ -474,4 +484,23 @@ REFUND_LIST_PARAMS = Hash(
 EVENT_LIST_PARAMS = Hash(
     {**_PAGINATION, "type": String(), "types": Array(String(), max_items=20)},
     known=["created", "delivery_success"],
+)
+
+DISPUTE_LIST_PARAMS = Hash(
+    {**_PAGINATION, "charge": String(), "payment_intent": String()},
+    known=["created"],
+)
+
+DISPUTE_UPDATE_PARAMS = Hash(
+    {
+        # Text evidence only: the file fields take File ids, and the stand-in has no Files API.
+        "evidence": Hash(
+            {name: String(20000) for name in DISPUTE_TEXT_EVIDENCE},
+            known=[*DISPUTE_FILE_EVIDENCE, "appeal", "enhanced_evidence"],
+        ),
+        "metadata": Metadata(),
+        "submit": Boolean(),
+        "expand": EXPAND,
+    },
+    known=["intended_submission_method"],
 )

@@ -112,6 +112,19 @@ class StandinServer:
         data = {"amount": str(amount)} if amount is not None else {}
         return self._checked(f"/payment_intents/{payment_intent_id}/refund", data)
 
+    def open_dispute(
+        self, payment_intent_id: str, reason: str = "fraudulent", amount: int | None = None, inquiry: bool = False
+    ) -> dict[str, Any]:
+        """The card holder's bank disputes a paid payment (``charge.dispute.created``)."""
+        data = {"reason": reason, "inquiry": "true" if inquiry else "false"}
+        if amount is not None:
+            data["amount"] = str(amount)
+        return self._checked(f"/payment_intents/{payment_intent_id}/dispute", data)
+
+    def decide_dispute(self, dispute_id: str, status: str) -> dict[str, Any]:
+        """The bank moves a dispute on (``under_review``, ``won``, ``lost``, ``warning_closed``, ...)."""
+        return self._checked(f"/disputes/{dispute_id}/decide", {"status": status})
+
     def expire_now(self, session_id: str) -> dict[str, Any]:
         return self._checked(f"/checkout/sessions/{session_id}/expire_now")
 

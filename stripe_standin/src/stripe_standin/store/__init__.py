@@ -18,6 +18,7 @@ sharing the tables in :class:`~.state.StoreState`:
 ``catalog``    line items, products, prices, shipping rates
 ``payments``   PaymentIntents and Charges, settling delayed payments
 ``refunds``    Refunds
+``disputes``   Disputes: opened and decided by test controls, answered through the API
 ``events``     emitting, resending and listing Events
 ``expansion``  ``expand[]``
 ============== ==========================================================
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 from .catalog import CatalogMixin
 from .checkout import CheckoutError, CheckoutForm, CheckoutMixin, PayResult
+from .disputes import DisputesMixin
 from .events import EventsMixin
 from .expansion import ExpansionMixin
 from .payments import PaymentsMixin
@@ -35,7 +37,16 @@ from .sessions import SessionsMixin
 from .state import NO_REQUEST, RequestInfo, newest_first
 
 
-class Store(CheckoutMixin, SessionsMixin, CatalogMixin, PaymentsMixin, RefundsMixin, EventsMixin, ExpansionMixin):
+class Store(
+    CheckoutMixin,
+    SessionsMixin,
+    CatalogMixin,
+    PaymentsMixin,
+    RefundsMixin,
+    DisputesMixin,
+    EventsMixin,
+    ExpansionMixin,
+):
     """The stand-in's state and business rules (one per stand-in instance)."""
 
 

@@ -22,6 +22,7 @@ EXPANDABLE: dict[str, frozenset[str]] = {
         {"payment_intent", "balance_transaction", "customer", "application", "application_fee", "review"}
     ),
     "refund": frozenset({"charge", "payment_intent", "balance_transaction", "failure_balance_transaction"}),
+    "dispute": frozenset({"charge", "payment_intent"}),
     "price": frozenset({"product"}),
     "product": frozenset({"default_price"}),
     "item": frozenset(),

@@ -49,6 +49,7 @@ class StoreState:
         self.payment_intents: dict[str, dict[str, Any]] = {}
         self.charges: dict[str, dict[str, Any]] = {}
         self.refunds: dict[str, dict[str, Any]] = {}
+        self.disputes: dict[str, dict[str, Any]] = {}
         self.events: dict[str, dict[str, Any]] = {}
 
     def reset(self) -> None:
@@ -76,6 +77,7 @@ class StoreState:
             self.payment_intents,
             self.charges,
             self.refunds,
+            self.disputes,
             self.payment_methods,
             self.products,
             self.prices,
