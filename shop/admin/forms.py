@@ -23,6 +23,7 @@ from wtforms import (
     StringField,
     SubmitField,
     TextAreaField,
+    TimeField,
 )
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -30,6 +31,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from shop.accounts.models import StaffRole
 from shop.catalog.models import ProductKind, StockReason
 from shop.catalog.staff import ProductDraft
+from shop.content.editing import ArticleDraft, AuthorDraft, CategoryDraft, ReferenceDraft
 from shop.errors import FieldRefused
 from shop.money import parse_money
 from shop.orders.models import CARRIER_NAMES, Carrier
@@ -434,4 +436,156 @@ class SalesExportForm(FlaskForm):
         if (self.end.data - self.start.data).days > 366:
             self.end.errors = ["Please choose at most a year at a time."]
             return False
+        return True
+
+
+# ---------------------------------------------------------------- articles
+
+def checkboxes(label: str) -> SelectMultipleField:
+    """A list of ticks (no script needed), its choices set by the view."""
+    return SelectMultipleField(label, coerce=int, choices=[], validate_choice=True, option_widget=CheckboxInput(),
+                               widget=ListWidget(prefix_label=False))
+
+
+class ReferenceForm(Form):
+    """One source in the article's numbered list; a row with no title is left out."""
+
+    title = text_field("Title", 400)
+    authors = text_field("Authors (such as Kleim JA, Jones TA)", 400)
+    source = text_field("Journal or publisher", 200)
+    year = text_field("Year", 4, render_kw={"inputmode": "numeric"})
+    doi = text_field("DOI (optional, such as 10.1044/1092-4388(2008/018))", 200,
+                     render_kw={"autocomplete": "off", "spellcheck": "false"})
+    pmid = text_field("PubMed ID (optional)", 12, render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    url = text_field("Web address (optional when there is a DOI or PubMed ID)", 1000, render_kw={"inputmode": "url"})
+
+
+SPARE_REFERENCE_ROWS = 3
+
+
+class ArticleForm(FlaskForm):
+    """An article's fields; the body is Markdown with [[product:slug]] cards and [[ref:n]] markers."""
+
+    title = text_field("Title", 200, required="Please give the article a title.")
+    slug = text_field("Web address (the part after /articles/; leave empty to make one from the title)", 160,
+                      render_kw={"autocomplete": "off", "spellcheck": "false", "aria-describedby": "slug-hint"})
+    summary = text_area("Summary (one or two sentences: lists, search results and search engines show it)", 500,
+                        required="Please write a short summary.", render_kw={"rows": 3})
+    body = text_area("The article, in Markdown", 100_000, required="Please write the article.",
+                     render_kw={"rows": 24, "aria-describedby": "body-hint"})
+    safety_note = text_area("Safety note above the text (for articles that touch medicines; optional)", 2_000,
+                            render_kw={"rows": 3})
+    author = SelectField("Written by", coerce=int, choices=[], validate_choice=True)
+    reviewer = SelectField("Medically reviewed by", coerce=int, choices=[], validate_choice=True)
+    reviewed_on = DateField("Date of the medical review", validators=[Optional()])
+    categories = checkboxes("Topics")
+    featured_products = checkboxes("Products listed under the article")
+    related_articles = checkboxes("Articles to read next")
+    references = FieldList(FormField(ReferenceForm), min_entries=SPARE_REFERENCE_ROWS, max_entries=60)
+    hero = FileField("Photo above the article (a JPEG, PNG or WebP, up to 10 MB; optional)")
+    hero_image_alt = text_field("Describe the photo for people who cannot see it", 300)
+    content_updated = BooleanField("Show readers an “Updated” date: the advice itself changed")
+    preview = SubmitField("Preview")
+    submit = SubmitField("Save the article")
+
+    draft: ArticleDraft | None = None
+
+    def set_choices(self, choices: dict[str, list[tuple[int, str]]], article_id: int | None) -> None:
+        self.author.choices = [SelectChoice(i, name) for i, name in choices["authors"]]
+        self.reviewer.choices = [SelectChoice(0, "Not reviewed yet")] + self.author.choices
+        self.categories.choices = choices["categories"]
+        self.featured_products.choices = choices["products"]
+        self.related_articles.choices = [(i, title) for i, title in choices["articles"] if i != article_id]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        references = []
+        for number, row in enumerate(self.references.entries, start=1):
+            fields = row.form
+            if not fields.title.data:
+                if any(f.data for f in (fields.authors, fields.source, fields.year, fields.doi, fields.pmid, fields.url)):
+                    fields.title.errors = [f"Reference {number} needs its title."]
+                continue
+            year = None
+            if fields.year.data:
+                if not (fields.year.data.isascii() and fields.year.data.isdigit() and 1800 <= int(fields.year.data) <= 2200):
+                    fields.year.errors = ["Enter a year such as 2016."]
+                    continue
+                year = int(fields.year.data)
+            references.append(ReferenceDraft(title=fields.title.data, authors=fields.authors.data or "",
+                                             source=fields.source.data or "", year=year, doi=fields.doi.data or "",
+                                             pmid=fields.pmid.data or "", url=fields.url.data or ""))
+        slug = self.slug.data or suggest_slug(self.title.data or "")
+        if not self.slug.data and self.title.data and not slug:
+            self.slug.errors = ["Please type a web address: this title has no letters or numbers to make one from."]
+        if self.reviewer.data and not self.reviewed_on.data:
+            self.reviewed_on.errors = ["Please give the date of the medical review."]
+        if any(field.errors for field in self) or any(row.form.errors for row in self.references.entries):
+            return False
+        self.draft = ArticleDraft(
+            title=self.title.data, slug=slug, summary=self.summary.data, body=self.body.data,
+            safety_note=self.safety_note.data or "", author_id=self.author.data,
+            reviewer_id=self.reviewer.data or None, reviewed_on=self.reviewed_on.data if self.reviewer.data else None,
+            hero_image_alt=self.hero_image_alt.data or "", category_ids=self.categories.data or [],
+            featured_product_ids=self.featured_products.data or [],
+            related_article_ids=self.related_articles.data or [], references=references,
+            content_updated=self.content_updated.data,
+        )
+        return valid
+
+
+class PublishForm(FlaskForm):
+    when = RadioField("When should readers see it?", default="now",
+                      choices=[SelectChoice("now", "Now"), SelectChoice("later", "At a date and time")],
+                      validators=[InputRequired(message="Please choose when.")])
+    day = DateField("Day", validators=[Optional()])
+    time = TimeField("Time (the shop's time zone)", validators=[Optional()])
+    # The editor has seen the warnings and publishes anyway.
+    accept_warnings = HiddenField(filters=[clean_text])
+    submit = SubmitField("Publish")
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if self.when.data == "later" and (not self.day.data or not self.time.data):
+            self.day.errors = ["Please choose the day and the time."]
+            return False
+        return True
+
+
+class AuthorForm(FlaskForm):
+    name = text_field("Name", 120, required="Please give the author's name.")
+    slug = text_field("Web address (the part after /authors/; leave empty to make one from the name)", 120,
+                      render_kw={"autocomplete": "off", "spellcheck": "false"})
+    credentials = text_field("Credentials (such as Doctor of Physical Therapy)", 200)
+    bio = text_area("About them (Markdown)", 5_000, render_kw={"rows": 6})
+    photo = FileField("Photo (a JPEG, PNG or WebP, up to 10 MB; optional)")
+    photo_alt = text_field("Describe the photo for people who cannot see it", 300)
+    submit = SubmitField("Save the author")
+
+    @property
+    def draft(self) -> AuthorDraft:
+        return AuthorDraft(name=self.name.data, slug=self.slug.data or suggest_slug(self.name.data or ""),
+                           credentials=self.credentials.data or "", bio=self.bio.data or "",
+                           photo_alt=self.photo_alt.data or "")
+
+
+class CategoryForm(FlaskForm):
+    name = text_field("Name", 120, required="Please give the topic a name.")
+    slug = text_field("Web address (the part after /articles/category/)", 120,
+                      render_kw={"autocomplete": "off", "spellcheck": "false"})
+    description = text_area("Description (one or two sentences)", 500, render_kw={"rows": 3})
+    position = StringField("Place in the list (lower numbers first)", filters=[clean_text], default="0",
+                           validators=[Optional(), Length(max=6)], render_kw={"inputmode": "numeric"})
+    submit = SubmitField("Save the topic")
+
+    draft: CategoryDraft | None = None
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        position = whole_number(self.position, self.position.data, max_digits=5) if self.position.data else 0
+        if not valid or position is None:
+            return False
+        self.draft = CategoryDraft(name=self.name.data, slug=self.slug.data or suggest_slug(self.name.data or ""),
+                                   description=self.description.data or "", position=position)
         return True

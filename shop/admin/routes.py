@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from shop.admin import (  # noqa: F401  (their routes register on the blueprint)
     account,
+    articles,
     audit,
     dashboard,
     orders,
@@ -28,6 +29,8 @@ MENU = [
     ("Products", "admin.product_list", ("admin.new_product", "admin.edit_product")),
     ("Stories", "admin.story_list", ("admin.new_story", "admin.edit_story")),
     ("Stories to review", "admin.story_queue", ()),
+    ("Articles", "admin.article_list", ("admin.new_article", "admin.edit_article", "admin.author_list",
+                                        "admin.edit_author", "admin.category_list", "admin.edit_category")),
     ("Policy pages", "admin.policy_list", ("admin.policy_edit",)),
     ("Subscribers", "admin.subscriber_list", ("admin.erase_subscriber_page",)),
     ("Staff accounts", "admin.staff_list", ("admin.new_staff",)),

@@ -14,6 +14,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from shop.catalog.models import Product
 from shop.database import UTCDateTime, enum_column, utcnow
 from shop.extensions import db
+from shop.media.models import StoredImage
+from shop.media.pictures import Picture, picture_of, static_picture
 
 # An unhurried reader; many of ours read more slowly after a stroke, so we round up.
 WORDS_PER_MINUTE = 200
@@ -25,6 +27,7 @@ class ArticleStatus(str, enum.Enum):
     DRAFT = "draft"
     SCHEDULED = "scheduled"  # goes public by itself once published_at has passed
     PUBLISHED = "published"
+    UNPUBLISHED = "unpublished"  # taken off the site; kept, never deleted once it was public
 
 
 class Author(db.Model):
@@ -35,14 +38,23 @@ class Author(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     credentials: Mapped[str] = mapped_column(String(200), default="")  # "Doctor of Physical Therapy"
     bio: Mapped[str] = mapped_column(Text, default="")  # Markdown, sanitised when rendered
-    photo_path: Mapped[str | None] = mapped_column(String(300))
+    photo_path: Mapped[str | None] = mapped_column(String(300))  # a picture shipped under static/
+    photo_id: Mapped[int | None] = mapped_column(ForeignKey("stored_images.id", ondelete="SET NULL"), index=True)
     photo_alt: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
+    photo: Mapped[StoredImage | None] = relationship(lazy="joined")
+
     @property
     def byline(self) -> str:
         return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+    @property
+    def picture(self) -> Picture | None:
+        if self.photo is not None:
+            return picture_of(self.photo)
+        return static_picture(self.photo_path, 240, 240) if self.photo_path else None
 
 
 class ArticleCategory(db.Model):
@@ -88,7 +100,8 @@ class Article(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(String(500), default="")  # also the meta description
     body: Mapped[str] = mapped_column(Text, default="")  # Markdown with [[product:slug]] and [[ref:n]]
-    hero_image_path: Mapped[str | None] = mapped_column(String(300))
+    hero_image_path: Mapped[str | None] = mapped_column(String(300))  # a picture shipped under static/
+    hero_image_id: Mapped[int | None] = mapped_column(ForeignKey("stored_images.id", ondelete="SET NULL"), index=True)
     hero_image_alt: Mapped[str] = mapped_column(String(300), default="")
     # Shown above the body when an article touches medicines: which interactions to ask about.
     safety_note: Mapped[str] = mapped_column(Text, default="")
@@ -117,6 +130,30 @@ class Article(db.Model):
     featured_links: Mapped[list[ArticleProduct]] = relationship(
         back_populates="article", order_by="ArticleProduct.position", cascade="all, delete-orphan"
     )
+    related_links: Mapped[list[RelatedArticle]] = relationship(
+        foreign_keys="RelatedArticle.article_id", order_by="RelatedArticle.position", cascade="all, delete-orphan"
+    )
+    hero_image: Mapped[StoredImage | None] = relationship(lazy="joined")
+
+    HERO_STATIC_SIZE = (1200, 675)
+
+    @property
+    def hero_picture(self) -> Picture | None:
+        """The photo above the article: one staff uploaded, else one shipped with the shop."""
+        if self.hero_image is not None:
+            return picture_of(self.hero_image)
+        return static_picture(self.hero_image_path, *self.HERO_STATIC_SIZE) if self.hero_image_path else None
+
+    @property
+    def was_ever_public(self) -> bool:
+        """Once readers could see it, it is never deleted, only taken off the site."""
+        return self.published_at is not None and self.status is not ArticleStatus.DRAFT
+
+    @classmethod
+    def was_public_clause(cls) -> ColumnElement[bool]:
+        """In SQL: published, scheduled or taken off the site (a scheduled article may be
+        public already; the safe side is to keep it)."""
+        return and_(cls.published_at.is_not(None), cls.status != ArticleStatus.DRAFT)
 
     @classmethod
     def is_public(cls, now: datetime) -> ColumnElement[bool]:
@@ -163,16 +200,27 @@ class ArticleReference(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(default=0)
+    authors: Mapped[str] = mapped_column(String(400), default="")  # "Kleim JA, Jones TA"
     title: Mapped[str] = mapped_column(String(400))
-    source: Mapped[str] = mapped_column(String(200), default="")  # "NIH Office of Dietary Supplements"
-    url: Mapped[str] = mapped_column(String(1000))
+    source: Mapped[str] = mapped_column(String(200), default="")  # the journal or publisher
+    year: Mapped[int | None]
+    doi: Mapped[str] = mapped_column(String(200), default="")  # "10.1044/1092-4388(2008/018)"
+    pmid: Mapped[str] = mapped_column(String(12), default="")  # PubMed's number
+    url: Mapped[str] = mapped_column(String(1000), default="")
 
     article: Mapped[Article] = relationship(back_populates="references")
 
     @property
     def link(self) -> str | None:
-        """The URL only when it is a web address: a typo'd `javascript:` never becomes a link."""
-        return self.url if self.url.startswith(("https://", "http://")) else None
+        """Where a reader can find it: the URL given (only a web address: a typo'd
+        `javascript:` never becomes a link), else the DOI's or PubMed's own page."""
+        if self.url.startswith(("https://", "http://")):
+            return self.url
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        if self.pmid:
+            return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
+        return None
 
 
 class ArticleProduct(db.Model):
@@ -186,3 +234,15 @@ class ArticleProduct(db.Model):
 
     article: Mapped[Article] = relationship(back_populates="featured_links")
     product: Mapped[Product] = relationship()
+
+
+class RelatedArticle(db.Model):
+    """An article staff chose to show below another ("Read next"), in their order."""
+
+    __tablename__ = "article_related"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    related_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    related: Mapped[Article] = relationship(foreign_keys=[related_id])

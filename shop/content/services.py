@@ -96,16 +96,27 @@ def get_article_page(slug: str, now: datetime, related_limit: int = 3) -> Articl
             selectinload(Article.categories),
             selectinload(Article.tags),
             selectinload(Article.references),
+            selectinload(Article.related_links),
             selectinload(Article.featured_links).joinedload(ArticleProduct.product).selectinload(Product.images),
         )
     )
     if article is None:
         raise ArticleNotFound(slug)
+    return page_for(article, now, related_limit)
+
+
+def page_for(article: Article, now: datetime, related_limit: int = 3) -> ArticlePage:
+    """What an article's page shows besides the article (also for a draft's preview)."""
     return ArticlePage(article, related_articles(article, now, related_limit), directive_products(article))
 
 
 def related_articles(article: Article, now: datetime, limit: int = 3) -> list[Article]:
-    """Newest public articles sharing a category with this one."""
+    """The public articles staff chose to show next, in their order; when they chose none,
+    the newest public articles sharing a category with this one."""
+    chosen = [link.related_id for link in article.related_links]
+    if chosen:
+        found = {a.id: a for a in db.session.scalars(public_articles(now).where(Article.id.in_(chosen))).unique()}
+        return [found[i] for i in chosen if i in found][:limit]
     category_ids = [c.id for c in article.categories]
     if not category_ids:
         return []

@@ -111,8 +111,8 @@ def article(item: Article, shop_name: str) -> dict[str, Any]:
         "keywords": [t.name for t in item.tags],
         "citation": [r.link for r in item.references if r.link],
     }
-    if item.hero_image_path:
-        data["image"] = static_url(item.hero_image_path)
+    if item.hero_picture is not None:
+        data["image"] = absolute_url(item.hero_picture.largest_url)
     if item.reviewer is not None:
         # schema.org keeps reviewedBy on the page, not the article, so the page is spelled out.
         page: dict[str, Any] = {"@type": "WebPage", "@id": url, "reviewedBy": person(item.reviewer)}

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, make_response, render_template
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -8,8 +8,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from shop.cart.cookie import current_cart_token
 from shop.cart.services import line_limit
 from shop.catalog.services import flagship_product, get_product
+from shop.content.editing import article_for_preview
 from shop.content.rendering import render_article_body
-from shop.content.services import articles_featuring, get_article_page, latest_articles
+from shop.content.services import ArticlePage, articles_featuring, get_article_page, latest_articles, page_for
 from shop.database import utcnow
 from shop.extensions import db
 from shop.markup import render_markdown
@@ -62,7 +63,21 @@ def product_detail(slug: str):
 
 @bp.get("/articles/<slug>")
 def article_detail(slug: str):
-    page = get_article_page(slug, utcnow())
+    return _article_page(get_article_page(slug, utcnow()))
+
+
+@bp.get("/articles/preview/<token>")
+def article_preview(token: str):
+    """A draft (or any article) as readers will see it, for the reviewer who has the link
+    from the staff area: never indexed, never kept by a cache."""
+    article = article_for_preview(token, current_app.config["SECRET_KEY"])
+    response = make_response(_article_page(page_for(article, utcnow()), preview=True))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _article_page(page: ArticlePage, *, preview: bool = False) -> str:
     article = page.article
     body = render_article_body(
         article.body,
@@ -70,7 +85,7 @@ def article_detail(slug: str):
         reference_count=len(article.references),
         product_card=lambda product: render_template("articles/_product_card.html", product=product, article=article),
     )
-    if body.problems:
+    if body.problems and not preview:
         current_app.logger.warning("article %s: %s", article.slug, "; ".join(body.problems))
     crumbs = [("Home", public_url("storefront.home")), ("Articles", public_url("content.article_list"))]
     if article.main_category:
@@ -80,10 +95,12 @@ def article_detail(slug: str):
         "storefront/article.html",
         article=article,
         body_html=body.html,
-        staff_problems=body.problems if current_user.is_authenticated else [],
+        staff_problems=body.problems if (preview or current_user.is_authenticated) else [],
         related=page.related,
         crumbs=crumbs,
-        jsonld_html=jsonld.script_tag(jsonld.article(article, current_app.config["SHOP_NAME"]), jsonld.breadcrumb_list(crumbs)),
+        preview=preview,
+        jsonld_html="" if preview else jsonld.script_tag(jsonld.article(article, current_app.config["SHOP_NAME"]),
+                                                         jsonld.breadcrumb_list(crumbs)),
         signup_form=SignupForm(source=f"article:{article.slug}"),
     )
 

@@ -10,7 +10,6 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image
 from werkzeug.datastructures import FileStorage
-from werkzeug.test import encode_multipart
 
 from shop.catalog.models import Product, ProductImage
 from shop.extensions import db
@@ -18,14 +17,7 @@ from shop.media.models import StoredImage
 from tests.factories import make_product
 from tests.support.db import count, fresh
 from tests.support.html import elements, page_text
-from tests.support.images import CAMERA, decompression_bomb, not_a_photo, oversized_file, photo_bytes
-
-
-def multipart(client, fields: dict) -> dict:
-    """post() arguments for a multipart body built in memory, CSRF token included. (Werkzeug's
-    test client would spool a large body to a temporary file it never closes.)"""
-    boundary, body = encode_multipart({"csrf_token": client.csrf_token(), **fields})
-    return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}", "csrf": False}
+from tests.support.images import CAMERA, decompression_bomb, multipart, not_a_photo, oversized_file, photo_bytes
 
 
 def _upload(client, product, data: bytes, name: str = "photo.jpg", alt: str = "The ball in a hand"):

@@ -12,11 +12,10 @@ from shop.extensions import db
 from shop.media.models import StoredImage
 from shop.testimonials.models import StorySource
 from shop.testimonials.models import Testimonial as Story
-from tests.admin.test_photos import multipart
 from tests.factories import make_product
 from tests.support.db import count, fresh
 from tests.support.html import page_text
-from tests.support.images import not_a_photo, photo_bytes
+from tests.support.images import multipart, not_a_photo, photo_bytes
 
 FORM = {"headline": "Buttons again after eight months", "display_name": "Rosa", "time_since_stroke": "two years after a stroke",
         "quote": "I did my own buttons.", "story": "First I could not hold a cup.\n\nNow I button my coat.",

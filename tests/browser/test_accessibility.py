@@ -38,7 +38,9 @@ def test_staff_pages_have_no_serious_accessibility_problems(seeded, page, live_s
     pages = ["/admin", "/admin/orders", f"/admin/orders/{order.number}", "/admin/stories", "/admin/products",
              "/admin/products?q=strap", "/admin/products/new", "/admin/products/1/edit", "/admin/stories/all",
              "/admin/stories/new", f"/admin/stories/{story.id}/edit", "/admin/staff", "/admin/audit", "/admin/password",
-             "/admin/subscribers", "/admin/subscribers/1/erase", "/admin/policies", "/admin/policies/returns", "/admin/reports/sales.csv?start=2026-01-02&end=2026-01-01"]
+             "/admin/subscribers", "/admin/subscribers/1/erase", "/admin/policies", "/admin/policies/returns",
+             "/admin/articles", "/admin/articles/new", "/admin/articles/1/edit", "/admin/authors", "/admin/authors/new",
+             "/admin/authors/1/edit", "/admin/topics", "/admin/topics/new", "/admin/topics/1/edit", "/admin/reports/sales.csv?start=2026-01-02&end=2026-01-01"]
     for path in pages:
         page.goto(f"{live_shop.url}{path}")
         if problems := serious_violations(page):

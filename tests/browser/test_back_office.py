@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from shop.accounts.models import StaffRole
 from tests.factories import STAFF_EMAIL, make_staff
+from tests.support.axe import serious_violations
 from tests.support.images import photo_bytes
 from tests.support.shopper import STAFF_PASSWORD
 
@@ -53,3 +54,39 @@ def test_log_in_add_a_product_with_a_photo_see_it_in_the_shop_and_buy_it(seeded,
     page.get_by_role("button", name="Add to cart").click()
     expect(page).to_have_url(f"{live_shop.url}/cart")
     expect(page.locator(".mini-cart")).to_contain_text("Cart: 1 item, $12.50")
+
+
+def test_an_editor_writes_an_article_with_a_product_card_and_a_shopper_buys_from_it(seeded, page, browser, live_shop):
+    make_staff(role=StaffRole.EDITOR)
+    page.goto(f"{live_shop.url}/login")
+    page.get_by_label("Email").fill(STAFF_EMAIL)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    page.goto(f"{live_shop.url}/admin/articles")
+    page.get_by_role("link", name="Write an article").click()
+    page.get_by_label("Title", exact=True).first.fill("Five minutes with the resistance bands")
+    page.get_by_label(re.compile("^Summary")).fill("A short daily routine with the bands, sitting down.")
+    page.get_by_label("The article, in Markdown").fill(
+        "Sit tall and breathe out as you pull.[[ref:1]]\n\n[[product:resistance-band-set]]\n\nRest for a minute.")
+    page.get_by_role("group", name="Reference 1").get_by_label("Title").fill("Guidelines for adult stroke rehabilitation")
+    page.get_by_role("group", name="Reference 1").get_by_label("Year").fill("2016")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator(".staff-preview")).to_contain_text("Resistance Band Set")
+    page.get_by_role("button", name="Save the article").click()
+    expect(page.locator(".flashes")).to_contain_text("is saved as a draft")
+    assert serious_violations(page) == []
+
+    page.get_by_role("button", name="Publish").click()  # "Now" is chosen; the missing review is a warning
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Publish “Five minutes with the resistance bands”?")
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="Publish anyway").click()
+    expect(page.locator(".flashes")).to_contain_text("is on the site")
+
+    shopper = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    shopper.goto(f"{live_shop.url}/articles")
+    shopper.get_by_role("link", name="Five minutes with the resistance bands").click()
+    expect(shopper.get_by_role("heading", level=1)).to_have_text("Five minutes with the resistance bands")
+    shopper.get_by_role("button", name=re.compile(r"Add to cart\W*Resistance Band Set")).click()
+    expect(shopper.locator(".mini-cart")).to_contain_text("1 item")
+    shopper.context.close()

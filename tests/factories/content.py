@@ -30,10 +30,11 @@ def make_article(
     categories: list[ArticleCategory] = (),
     references: int = 0,
     products: list[Product] = (),
-    published_at: datetime | None = None,
+    published_at: datetime | None | object = ...,
     commit: bool = True,
     **fields: Any,
 ) -> Article:
+    """A published article by default; a draft when given status=DRAFT and published_at=None."""
     n = next(sequence)
     values: dict[str, Any] = {
         "slug": f"article-{n}",
@@ -41,7 +42,7 @@ def make_article(
         "summary": f"Summary of test article {n}.",
         "body": "Some plain **Markdown** about recovery.",
         "status": ArticleStatus.PUBLISHED,
-        "published_at": published_at or (utcnow() - timedelta(days=n)),
+        "published_at": (utcnow() - timedelta(days=n)) if published_at is ... else published_at,
         "hero_image_path": "img/articles/magnesium.svg",
         "hero_image_alt": "A test picture",
     }

@@ -8,6 +8,7 @@ import zlib
 from functools import lru_cache
 
 from PIL import Image
+from werkzeug.test import encode_multipart
 
 CAMERA = "SecretCam 3000"
 GPS_TAG, MAKE_TAG, ORIENTATION_TAG = 0x8825, 0x010F, 0x0112
@@ -53,3 +54,10 @@ def decompression_bomb(side: int = 20_000) -> bytes:
 def oversized_file(megabytes: int = 12) -> bytes:
     """A real JPEG padded past the limit (decoders ignore what follows the image)."""
     return photo_bytes(400, 300) + bytes(megabytes * 1024 * 1024)
+
+
+def multipart(client, fields: dict) -> dict:
+    """post() arguments for a multipart body built in memory, CSRF token included. (Werkzeug's
+    test client would spool a large body to a temporary file it never closes.)"""
+    boundary, body = encode_multipart({"csrf_token": client.csrf_token(), **fields})
+    return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}", "csrf": False}
