@@ -4,18 +4,18 @@ from __future__ import annotations
 import secrets
 
 from flask import abort, current_app
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
+from shop.forms import ShopForm
 from shop.money import parse_money
 
 
-class ShipForm(FlaskForm):
+class ShipForm(ShopForm):
     submit = SubmitField("Mark shipped")
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(ShopForm):
     note = TextAreaField(
         "What did you check? (kept in the order's history)",
         validators=[DataRequired(message="Please write a short note about what you checked."),
@@ -25,7 +25,7 @@ class ReviewForm(FlaskForm):
     submit = SubmitField("Mark reviewed")
 
 
-class RefundForm(FlaskForm):
+class RefundForm(ShopForm):
     scope = RadioField(
         "How much to refund",
         choices=[SelectChoice("full", "Everything that is left"), SelectChoice("part", "Only part of it")],
@@ -64,11 +64,11 @@ class RefundForm(FlaskForm):
         return True
 
 
-class StoryActionForm(FlaskForm):
+class StoryActionForm(ShopForm):
     """Publish and reject buttons: nothing to fill in but the CSRF token."""
 
 
-def check_buttons(form: FlaskForm) -> None:
+def check_buttons(form: ShopForm) -> None:
     """Forms with nothing to fill in but the CSRF token: a bad token is a 400."""
     if not form.validate_on_submit():
         abort(400)

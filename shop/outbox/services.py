@@ -2,9 +2,12 @@
 
 `queue_email` joins the caller's transaction and does not commit. `send_pending` is the
 worker step: it claims each message before sending, so two workers never send one twice.
+Each message is on its own: whatever goes wrong while one is built or sent is recorded as
+a failed attempt of that message (with a back-off), and the others still go.
 """
 from __future__ import annotations
 
+import logging
 import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,6 +20,9 @@ from sqlalchemy import or_, select, update
 from shop.database import begin_write, utcnow
 from shop.extensions import db
 from shop.outbox.models import OutboxEmail
+from shop.text import header_value
+
+log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 # How long a worker's claim on an email lasts before another may try it.
@@ -70,13 +76,15 @@ class SmtpSettings:
 
 
 def build_message(email: OutboxEmail, sender: str) -> EmailMessage:
+    """The email as it goes out. Every header is built from a cleaned, one-line value,
+    whoever queued it: a line break in a header would start a header of its own."""
     message = EmailMessage()
-    message["From"] = sender
-    message["To"] = email.to_address
-    message["Subject"] = email.subject
+    message["From"] = header_value(sender)
+    message["To"] = header_value(email.to_address)
+    message["Subject"] = header_value(email.subject)
     message["Message-ID"] = make_msgid(idstring=f"outbox{email.id}")
     for name, value in (email.headers or {}).items():
-        message[name] = value
+        message[header_value(name)] = header_value(value)
     message.set_content(email.text_body)
     if email.html_body:
         message.add_alternative(email.html_body, subtype="html")
@@ -102,12 +110,13 @@ def send_pending(smtp_url: str, sender: str, limit: int = 50, timeout: float = 1
     db.session.rollback()
     sent = failed = 0
     for email_id in due_ids:
-        message = _claim(email_id, sender)
-        if message is None:
+        email = _claim(email_id)
+        if email is None:
             continue  # another worker has it
         try:
-            _deliver(settings, message, timeout)
-        except (OSError, smtplib.SMTPException) as exc:
+            _deliver(settings, build_message(email, sender), timeout)
+        except Exception as exc:  # noqa: BLE001  (any failure is this message's alone; the rest still go)
+            log.warning("outbox: email %s not sent: %s", email_id, exc.__class__.__name__)
             _record_failure(email_id, f"{exc.__class__.__name__}: {exc}"[:2000])
             failed += 1
         else:
@@ -118,8 +127,10 @@ def send_pending(smtp_url: str, sender: str, limit: int = 50, timeout: float = 1
     return sent, failed
 
 
-def _claim(email_id: int, sender: str) -> EmailMessage | None:
-    """Claim one due email for this worker, in its own committed write transaction."""
+def _claim(email_id: int) -> OutboxEmail | None:
+    """Claim one due email for this worker, in its own committed write transaction. The
+    attempt is counted here, before building or sending, so a message that fails in any
+    way is backed off and never holds up the others."""
     begin_write()
     claimed = db.session.execute(
         update(OutboxEmail)
@@ -130,9 +141,9 @@ def _claim(email_id: int, sender: str) -> EmailMessage | None:
     if not claimed:
         db.session.rollback()
         return None
-    message = build_message(db.session.get(OutboxEmail, email_id), sender)
+    email = db.session.get(OutboxEmail, email_id)
     db.session.commit()
-    return message
+    return email
 
 
 def _record_failure(email_id: int, error: str) -> None:
