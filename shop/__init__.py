@@ -19,6 +19,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     register_config(app, config)
     register_extensions(app)
+    register_security(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_errors(app)
@@ -55,6 +56,12 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     limiter.init_app(app)
+
+
+def register_security(app: Flask) -> None:
+    from shop.security import register_security as register
+
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:
