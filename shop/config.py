@@ -74,6 +74,11 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "MAIL_FROM": env.get("MAIL_FROM", "Steady Hand Rehab <hello@example.com>"),
         "OUTBOX_SEND_AFTER_REQUEST": _flag(env.get("OUTBOX_SEND_AFTER_REQUEST"), default=debug),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Each checkout holds stock for at least 30 minutes (Stripe's shortest session), so
+        # starting them is limited per client address and per cart; so is filling carts.
+        "CHECKOUT_LIMIT_PER_CLIENT": env.get("CHECKOUT_LIMIT_PER_CLIENT", "10 per minute;30 per hour"),
+        "CHECKOUT_LIMIT_PER_CART": env.get("CHECKOUT_LIMIT_PER_CART", "5 per minute;15 per hour"),
+        "CART_ADD_LIMIT_PER_CLIENT": env.get("CART_ADD_LIMIT_PER_CLIENT", "60 per minute;600 per hour"),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 4 * 1024 * 1024),
         "SESSION_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE")),
     }

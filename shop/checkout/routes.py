@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 
-from shop.cart.cookie import current_cart_token
+from shop.cart.cookie import cart_rate_key, current_cart_token
 from shop.cart.routes import show_cart_with_notice
 from shop.cart.services import CartNeedsChanges
 from shop.checkout import services, webhooks
-from shop.extensions import csrf
+from shop.extensions import csrf, limiter
 from shop.orders.models import OrderStatus
 from shop.orders.services import OutOfStock
 from shop.payments import gateway
@@ -17,6 +17,8 @@ bp.register_error_handler(OutOfStock, show_cart_with_notice)
 
 
 @bp.post("/checkout")
+@limiter.limit(lambda: current_app.config["CHECKOUT_LIMIT_PER_CLIENT"])
+@limiter.limit(lambda: current_app.config["CHECKOUT_LIMIT_PER_CART"], key_func=cart_rate_key)
 def start():
     url = services.start_checkout(current_cart_token(), services.CheckoutSettings.from_config(current_app.config))
     return redirect(url, code=303)

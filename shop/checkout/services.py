@@ -217,12 +217,17 @@ class CheckoutNotFound(NotFound):
 
 def confirm_from_success_page(session_id: str) -> Order:
     """The shopper is back from Stripe: fulfil now rather than wait for the webhook.
-    Raises CheckoutNotFound for a session we did not create."""
+    Raises CheckoutNotFound for a session we did not create. Stripe is asked only while
+    the order is pending: once it is paid (or closed), what Stripe said is in the order,
+    so reloading the page, or a crawler following the link, never calls Stripe."""
     if not session_id.startswith("cs_") or len(session_id) > 255:
         raise CheckoutNotFound()
-    known = db.session.scalar(select(Order.id).where(Order.stripe_session_id == session_id))
-    if known is None:
+    order = db.session.scalar(select(Order).where(Order.stripe_session_id == session_id))
+    if order is None:
         raise CheckoutNotFound()
+    if order.status is not OrderStatus.PENDING:
+        return order
+    known = order.id
     try:
         session = gateway.retrieve_checkout_session(session_id)
     except gateway.PaymentProviderRefused as exc:

@@ -11,7 +11,7 @@ from shop.payments import gateway
 from tests.factories import make_product
 from tests.support.db import cart_lines, outbox_count, reload, stock_of
 from tests.support.html import page_text
-from tests.support.live import closed_port_url
+from tests.support.live import AlwaysFailingStripe, closed_port_url
 from tests.support.shopper import add_to_cart, checkout
 from tests.support.stripe import WEBHOOK_SECRET, deliver, last_event, point_stripe_at, stripe_session
 
@@ -219,3 +219,17 @@ def test_cancel_after_starting_a_bank_payment_says_it_is_still_open(app, client,
     order = reload(pending)
     assert order.status is OrderStatus.PENDING and order.stock_state is StockState.RESERVED
     assert stock_of(trainer) == 3
+
+
+def test_reloading_the_success_page_of_a_paid_order_does_not_call_stripe(app, client, standin, pending):
+    # Found by probing: each view of the success page called Stripe, a reload or a crawler too.
+    standin.pay(pending.stripe_session_id)
+    assert "Your order is confirmed" in page_text(client.get(f"/checkout/success?session_id={pending.stripe_session_id}"))
+    failing = AlwaysFailingStripe()
+    try:
+        point_stripe_at(app, STRIPE_API_BASE=failing.url)
+        pages = [client.get(f"/checkout/success?session_id={pending.stripe_session_id}") for _ in range(3)]
+        assert failing.hits == 0
+    finally:
+        failing.stop()
+    assert all(p.status_code == 200 and "Your order is confirmed" in page_text(p) for p in pages)
