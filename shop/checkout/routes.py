@@ -31,8 +31,17 @@ def success():
 
 
 @bp.get("/checkout/cancel")
+def cancel_page():
+    """Where Stripe's "back" link leads. It changes nothing: the shopper cancels with the
+    button on it, or leaves, and Stripe's expiry hands the stock back."""
+    order = services.order_to_cancel(request.args.get("order", ""), current_cart_token())
+    state = "paid" if order.is_paid else "open" if order.status is OrderStatus.PENDING else "closed"
+    return render_template("checkout/cancel.html", order=order, state=state)
+
+
+@bp.post("/checkout/cancel")
 def cancel():
-    order = services.cancel_checkout(request.args.get("order", ""), current_cart_token())
+    order = services.cancel_checkout(request.form.get("order", ""), current_cart_token())
     if order.is_paid:
         flash(f"Your order {order.number} is already paid. Thank you!", "success")
         return redirect(url_for("storefront.home"), code=303)

@@ -239,12 +239,20 @@ def confirm_from_success_page(session_id: str) -> Order:
     return result.order or db.session.get(Order, known)
 
 
-def cancel_checkout(order_number: str, cart_token: str | None) -> Order:
-    """The shopper came back from Stripe without paying: close the session at Stripe and
-    hand the stock back. Only the cart that started the order may cancel it."""
-    order = db.session.scalar(select(Order).where(Order.number == order_number))
+def order_to_cancel(order_number: str, cart_token: str | None) -> Order:
+    """The order a shopper back from Stripe's page may cancel: only the cart that started
+    it may see it (CheckoutNotFound otherwise). Reads only: a GET never cancels, since
+    link prefetchers and crawlers follow links."""
+    order = db.session.scalar(select(Order).where(Order.number == order_number[:20]))
     if order is None or not cart_token or order.cart_token != cart_token:
         raise CheckoutNotFound()
+    return order
+
+
+def cancel_checkout(order_number: str, cart_token: str | None) -> Order:
+    """The shopper asked to cancel (a POST from the cancel page): close the session at
+    Stripe and hand the stock back. Only the cart that started the order may cancel it."""
+    order = order_to_cancel(order_number, cart_token)
     if order.status is not OrderStatus.PENDING:
         return order
     order_id, session_id = order.id, order.stripe_session_id
