@@ -6,7 +6,7 @@ from typing import Any, Mapping
 
 from flask import Flask, request
 
-from shop.config import DEV_SECRET_KEY, ROOT, settings_from_env, validate
+from shop.config import DEV_SECRET_KEY, ROOT, development_key_allowed, settings_from_env, validate
 from shop.extensions import csrf, db, limiter, login_manager, migrate
 
 
@@ -35,7 +35,7 @@ def register_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     app.config.update(settings_from_env())
     if overrides:
         app.config.update(overrides)
-    if not app.config.get("SECRET_KEY") and (app.debug or app.testing):
+    if not app.config.get("SECRET_KEY") and (app.testing or (app.debug and development_key_allowed())):
         app.config["SECRET_KEY"] = DEV_SECRET_KEY
     validate(app.config)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})

@@ -9,11 +9,15 @@ import os
 from pathlib import Path
 from typing import Any, Mapping
 
+import click
+
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = ROOT / "instance"
 
-# Only ever used with FLASK_DEBUG on; production refuses to start without a real key.
+# Only ever used with FLASK_DEBUG on, by `flask` commands on this machine (see
+# development_key_allowed); production refuses to start without a real key.
 DEV_SECRET_KEY = "dev-only-not-secret"
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class ConfigError(RuntimeError):
@@ -84,13 +88,26 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     }
 
 
+def development_key_allowed() -> bool:
+    """Whether the public development key may stand in for a missing SECRET_KEY (with
+    FLASK_DEBUG on): only inside a `flask` command, and for `flask run` only when it
+    listens on loopback. Under gunicorn or any other server there is no such command, and
+    a key everyone knows would let anyone forge a staff session cookie."""
+    command = click.get_current_context(silent=True)
+    if command is None:
+        return False
+    if command.command.name == "run":
+        return command.params.get("host") in LOOPBACK_HOSTS
+    return True  # flask db upgrade, flask seed...: commands that serve nothing
+
+
 def validate(config: Mapping[str, Any]) -> None:
     """Refuse settings that would run an unsafe or broken shop."""
     if not config.get("SECRET_KEY"):
         raise ConfigError(
             "SECRET_KEY is not set. Set it to a long random value, for example:\n"
             "  export SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')\n"
-            "(FLASK_DEBUG=1 allows a development key on your own machine.)"
+            "(FLASK_DEBUG=1 allows a development key with `flask run` on 127.0.0.1 only, never under gunicorn.)"
         )
     if config.get("SHOP_CURRENCY", "").isalpha() is False or len(config.get("SHOP_CURRENCY", "")) != 3:
         raise ConfigError("SHOP_CURRENCY must be a three-letter ISO code such as usd")
