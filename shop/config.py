@@ -84,7 +84,10 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "CHECKOUT_LIMIT_PER_CART": env.get("CHECKOUT_LIMIT_PER_CART", "5 per minute;15 per hour"),
         "CART_ADD_LIMIT_PER_CLIENT": env.get("CART_ADD_LIMIT_PER_CLIENT", "60 per minute;600 per hour"),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 4 * 1024 * 1024),
-        "SESSION_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE")),
+        # Secure cookies follow SHOP_BASE_URL (https: on); set it only to say so explicitly.
+        "SESSION_COOKIE_SECURE": _flag(env["SESSION_COOKIE_SECURE"]) if env.get("SESSION_COOKIE_SECURE") else None,
+        # The Host names the shop answers to (comma-separated); by default SHOP_BASE_URL's.
+        "TRUSTED_HOSTS": [h.strip() for h in env.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None,
     }
 
 
@@ -109,5 +112,9 @@ def validate(config: Mapping[str, Any]) -> None:
             "  export SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')\n"
             "(FLASK_DEBUG=1 allows a development key with `flask run` on 127.0.0.1 only, never under gunicorn.)"
         )
+    production = not config.get("DEBUG") and not config.get("TESTING")
+    if production and config.get("SHOP_BASE_URL", "").startswith("https://") and config.get("SESSION_COOKIE_SECURE") is False:
+        raise ConfigError("SESSION_COOKIE_SECURE=0 with an https SHOP_BASE_URL would send the staff session over plain "
+                          "http. Remove SESSION_COOKIE_SECURE (it follows SHOP_BASE_URL) or set it to 1.")
     if config.get("SHOP_CURRENCY", "").isalpha() is False or len(config.get("SHOP_CURRENCY", "")) != 3:
         raise ConfigError("SHOP_CURRENCY must be a three-letter ISO code such as usd")

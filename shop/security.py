@@ -1,14 +1,39 @@
-"""What every request and response passes through, set up by `register_security(app)`.
+"""What every request and response passes through, set up once by `register_security(app)`.
 
 - Input: control characters in the path, the query or a form field are refused here, once,
-  with a 400 in plain words (see shop/text.py for what counts and why).
+  with a 400 in plain words (shop/text.py says what counts and why).
+- Hosts: TRUSTED_HOSTS comes from SHOP_BASE_URL, so a forged Host header is a 400 before
+  any view, redirect or link could use it.
+- Headers on every response: a Content-Security-Policy with no inline script or style
+  (our pages need neither), no framing, no MIME sniffing, a strict referrer policy,
+  browser features the shop does not use turned off, and HSTS when the shop is on https.
+  Pages that show an order, an address or the staff area are `no-store` (see `no_store`).
+- Cookies: SameSite=Lax on all of them, Secure whenever the shop's address is https.
 """
 from __future__ import annotations
 
-from flask import Flask, request
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, make_response, request
+from werkzeug.exceptions import SecurityError
 
 from shop.errors import ShopError
 from shop.text import has_control_characters
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Where Stripe Checkout's hosted page lives: the browser is sent there after POST /checkout,
+# and Chromium applies form-action to the redirect after a form is sent.
+STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com"
+# The privacy-mode players a story's video plays from (shop/testimonials/video.py).
+VIDEO_PLAYERS = ("https://www.youtube-nocookie.com", "https://player.vimeo.com")
+PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
+    "accelerometer", "autoplay", "bluetooth", "browsing-topics", "camera", "display-capture", "geolocation",
+    "gyroscope", "hid", "magnetometer", "microphone", "midi", "payment", "serial", "usb",
+))
 
 
 class ControlCharacters(ShopError):
@@ -33,5 +58,82 @@ def refuse_control_characters() -> None:
         raise ControlCharacters()
 
 
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def content_security_policy(stripe_api_base: str) -> str:
+    checkout_pages = {STRIPE_CHECKOUT_ORIGIN, origin_of(stripe_api_base)}  # the stand-in serves its own page
+    directives = {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],  # JSON-LD blocks are data, not script: the browser never runs them
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "https:"],  # product photos may be on a CDN
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": list(VIDEO_PLAYERS),
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'", *sorted(checkout_pages)],
+        "frame-ancestors": ["'none'"],
+    }
+    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
+
+
+def add_security_headers(app: Flask) -> Callable[[Response], Response]:
+    csp = content_security_policy(app.config["STRIPE_API_BASE"])
+    https = app.config["SHOP_BASE_URL"].startswith("https://")
+
+    def headers(response: Response) -> Response:
+        response.headers["Content-Security-Policy"] = csp
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        response.headers["Permissions-Policy"] = PERMISSIONS_POLICY
+        if https:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
+        return response
+
+    return headers
+
+
+def no_store(view: F) -> F:
+    """For pages that show an order or an address: no copy in any cache, the browser's
+    included (a shared computer's Back button must not show someone's address)."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Response:
+        response = make_response(view(*args, **kwargs))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return wrapped  # type: ignore[return-value]
+
+
+def trusted_hosts(config: dict[str, Any]) -> list[str]:
+    """The hosts this shop answers to: TRUSTED_HOSTS when set, else the base URL's host."""
+    configured = config.get("TRUSTED_HOSTS")
+    if configured:
+        return list(configured)
+    return [urlsplit(config["SHOP_BASE_URL"]).hostname or "localhost"]
+
+
+def refuse_untrusted_host(error: SecurityError) -> Response:
+    """A Host header the shop does not answer to. Plain text: no link or address of ours
+    can be built for a host we do not trust, and none is needed."""
+    return Response("This shop does not answer to that address.\n", 400, mimetype="text/plain")
+
+
 def register_security(app: Flask) -> None:
+    config = app.config
+    config["TRUSTED_HOSTS"] = trusted_hosts(config)
+    https = config["SHOP_BASE_URL"].startswith("https://")
+    if config.get("SESSION_COOKIE_SECURE") is None:
+        config["SESSION_COOKIE_SECURE"] = https
+    config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
+    config["SESSION_COOKIE_SAMESITE"] = config["REMEMBER_COOKIE_SAMESITE"] = "Lax"
+    config["SESSION_COOKIE_HTTPONLY"] = config["REMEMBER_COOKIE_HTTPONLY"] = True
+    app.register_error_handler(SecurityError, refuse_untrusted_host)
     app.before_request(refuse_control_characters)
+    app.after_request(add_security_headers(app))

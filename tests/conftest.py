@@ -93,6 +93,8 @@ def make_test_config(database_url: str, **overrides: Any) -> dict[str, Any]:
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SHOP_BASE_URL": "http://shop.test",
+        # The test client's Host is localhost; live servers listen on 127.0.0.1.
+        "TRUSTED_HOSTS": ["shop.test", "localhost", "127.0.0.1"],
         "RATELIMIT_STORAGE_URI": "memory://",
         "OUTBOX_SEND_AFTER_REQUEST": False,
         "STRIPE_SECRET_KEY": "sk_test_unused",

@@ -10,6 +10,7 @@ from shop.extensions import csrf, limiter
 from shop.orders.models import OrderStatus
 from shop.orders.services import OutOfStock
 from shop.payments import gateway
+from shop.security import no_store
 
 bp = Blueprint("checkout", __name__)
 bp.register_error_handler(CartNeedsChanges, show_cart_with_notice)
@@ -25,12 +26,14 @@ def start():
 
 
 @bp.get("/checkout/success")
+@no_store
 def success():
     order = services.confirm_from_success_page(request.args.get("session_id", ""))
     return render_template("checkout/success.html", order=order)
 
 
 @bp.get("/checkout/cancel")
+@no_store
 def cancel_page():
     """Where Stripe's "back" link leads. It changes nothing: the shopper cancels with the
     button on it, or leaves, and Stripe's expiry hands the stock back."""
