@@ -78,6 +78,17 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "MAIL_FROM": env.get("MAIL_FROM", "Steady Hand Rehab <hello@example.com>"),
         "OUTBOX_SEND_AFTER_REQUEST": _flag(env.get("OUTBOX_SEND_AFTER_REQUEST"), default=debug),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # If Redis stops answering, limits are counted in each worker's memory until it is
+        # back (the shop keeps selling); staff login refuses instead (shop/accounts/routes.py).
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+        if env.get("RATELIMIT_STORAGE_URI", "").startswith(("redis://", "rediss://")) else {},
+        # How many worker processes serve the shop (gunicorn.conf.py sets it): with more
+        # than one, in-memory rate limits would count in each alone.
+        "WEB_CONCURRENCY": _int(env, "WEB_CONCURRENCY", 1),
+        # How many proxies in front of the shop set X-Forwarded-For/-Proto (nginx: 1).
+        # 0 trusts none: a client could otherwise claim any address and dodge the limits.
+        "PROXY_COUNT": _int(env, "PROXY_COUNT", 0),
         # Each checkout holds stock for at least 30 minutes (Stripe's shortest session), so
         # starting them is limited per client address and per cart; so is filling carts.
         "CHECKOUT_LIMIT_PER_CLIENT": env.get("CHECKOUT_LIMIT_PER_CLIENT", "10 per minute;30 per hour"),
@@ -116,5 +127,9 @@ def validate(config: Mapping[str, Any]) -> None:
     if production and config.get("SHOP_BASE_URL", "").startswith("https://") and config.get("SESSION_COOKIE_SECURE") is False:
         raise ConfigError("SESSION_COOKIE_SECURE=0 with an https SHOP_BASE_URL would send the staff session over plain "
                           "http. Remove SESSION_COOKIE_SECURE (it follows SHOP_BASE_URL) or set it to 1.")
+    if production and config.get("WEB_CONCURRENCY", 1) > 1 and config.get("RATELIMIT_STORAGE_URI", "").startswith("memory"):
+        raise ConfigError(f"{config['WEB_CONCURRENCY']} workers with RATELIMIT_STORAGE_URI=memory:// would each count "
+                          "rate limits alone (a login limit of 10 lets 10 per worker through). Set "
+                          "RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0, or run one worker (WEB_CONCURRENCY=1).")
     if config.get("SHOP_CURRENCY", "").isalpha() is False or len(config.get("SHOP_CURRENCY", "")) != 3:
         raise ConfigError("SHOP_CURRENCY must be a three-letter ISO code such as usd")

@@ -9,6 +9,8 @@
   browser features the shop does not use turned off, and HSTS when the shop is on https.
   Pages that show an order, an address or the staff area are `no-store` (see `no_store`).
 - Cookies: SameSite=Lax on all of them, Secure whenever the shop's address is https.
+- Client addresses: behind PROXY_COUNT proxies, X-Forwarded-For and -Proto are read from
+  them (ProxyFix), so rate limits count each visitor, not the proxy; with 0, never.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, make_response, request
 from werkzeug.exceptions import SecurityError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shop.errors import ShopError
 from shop.text import has_control_characters
@@ -125,6 +128,14 @@ def refuse_untrusted_host(error: SecurityError) -> Response:
     return Response("This shop does not answer to that address.\n", 400, mimetype="text/plain")
 
 
+def rate_limits_available() -> bool:
+    """Whether the shared rate-limit store (Redis) answers. Routes whose limits must not
+    fail open (staff login) refuse while it does not."""
+    from shop.extensions import limiter
+
+    return bool(limiter.storage.check())
+
+
 def register_security(app: Flask) -> None:
     config = app.config
     config["TRUSTED_HOSTS"] = trusted_hosts(config)
@@ -134,6 +145,8 @@ def register_security(app: Flask) -> None:
     config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
     config["SESSION_COOKIE_SAMESITE"] = config["REMEMBER_COOKIE_SAMESITE"] = "Lax"
     config["SESSION_COOKIE_HTTPONLY"] = config["REMEMBER_COOKIE_HTTPONLY"] = True
+    if config["PROXY_COUNT"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config["PROXY_COUNT"], x_proto=config["PROXY_COUNT"])  # type: ignore[method-assign]
     app.register_error_handler(SecurityError, refuse_untrusted_host)
     app.before_request(refuse_control_characters)
     app.after_request(add_security_headers(app))
