@@ -187,6 +187,24 @@ class ShopClient(FlaskClient):
 
 
 @pytest.fixture
+def another_app(database_url: str):
+    """`another_app(**settings)`: one more app on the test's database (another server, or
+    other settings), with the shop's test client; its connections are closed at the end."""
+    made: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        other = create_app(make_test_config(database_url, **overrides))
+        other.test_client_class = ShopClient
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> ShopClient:
     return app.test_client()
 

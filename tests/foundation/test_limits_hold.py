@@ -13,7 +13,7 @@ import redis
 from shop import create_app
 from shop.config import ConfigError
 from shop.orders.models import Order
-from tests.conftest import make_test_config
+from tests.conftest import stripe_config
 from tests.factories import STAFF_EMAIL, make_product
 from tests.support.db import count
 from tests.support.html import page_text
@@ -56,10 +56,8 @@ def test_behind_a_proxy_each_visitor_is_counted_on_their_own(app, client):
     assert _login(client, "b@example.com", "198.51.100.9").status_code == 200
 
 
-def test_without_a_trusted_proxy_a_claimed_address_is_ignored(database_url, app):
-    direct = create_app(make_test_config(database_url, PROXY_COUNT=0))
-    client = direct.test_client()
-    direct.config["WTF_CSRF_ENABLED"] = False
+def test_without_a_trusted_proxy_a_claimed_address_is_ignored(app, another_app):
+    client = another_app(PROXY_COUNT=0).test_client()
     statuses = [_login(client, f"c{i}@example.com", f"203.0.113.{i}").status_code for i in range(11)]
     assert statuses == [200] * 10 + [429]
 
@@ -85,13 +83,9 @@ def private_redis() -> Iterator[str]:
     process.wait(10)
 
 
-def test_when_redis_stops_the_shop_keeps_selling_and_staff_login_waits(database_url, app, private_redis, standin):
-    from tests.conftest import ShopClient, stripe_config
-
-    shop = create_app(make_test_config(database_url, RATELIMIT_STORAGE_URI=private_redis,
-                                       RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 0.5},
-                                       RATELIMIT_KEY_PREFIX=uuid.uuid4().hex, **stripe_config(standin)))
-    shop.test_client_class = ShopClient
+def test_when_redis_stops_the_shop_keeps_selling_and_staff_login_waits(app, another_app, private_redis, standin):
+    shop = another_app(RATELIMIT_STORAGE_URI=private_redis, RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 0.5},
+                       RATELIMIT_KEY_PREFIX=uuid.uuid4().hex, **stripe_config(standin))
     client = shop.test_client()
     product = make_product(stock=5)
     with shop.app_context():

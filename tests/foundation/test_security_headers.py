@@ -8,7 +8,6 @@ import pytest
 from shop import create_app
 from shop.config import ConfigError
 from shop.extensions import db
-from tests.conftest import ShopClient, make_test_config
 from tests.factories import make_product
 from tests.support.html import elements
 from tests.support.shopper import add_to_cart, checkout
@@ -48,11 +47,10 @@ def test_the_checkout_redirect_to_stripe_is_an_allowed_form_action(app, client, 
     assert "https://checkout.stripe.com" in response.headers["Content-Security-Policy"]
 
 
-def test_https_shop_sends_hsts_and_secure_cookies(app, database_url):
+def test_https_shop_sends_hsts_and_secure_cookies(app, another_app):
     product = make_product()
     db.session.commit()
-    secure = create_app(make_test_config(database_url, SHOP_BASE_URL="https://shop.test"))
-    secure.test_client_class = ShopClient
+    secure = another_app(SHOP_BASE_URL="https://shop.test")
     client = secure.test_client()
     response = client.get("/", base_url="https://shop.test")
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
