@@ -54,11 +54,10 @@ def test_https_shop_sends_hsts_and_secure_cookies(app, another_app):
     client = secure.test_client()
     response = client.get("/", base_url="https://shop.test")
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
-    with secure.app_context():
-        page = client.get(f"/products/{product.slug}", base_url="https://shop.test").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        add = client.post("/cart/items", data={"product": product.slug, "csrf_token": token}, csrf=False,
-                          base_url="https://shop.test", headers={"Referer": "https://shop.test/"})
+    page = client.get(f"/products/{product.slug}", base_url="https://shop.test").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    add = client.post("/cart/items", data={"product": product.slug, "csrf_token": token}, csrf=False,
+                      base_url="https://shop.test", headers={"Referer": "https://shop.test/"})
     cookies = add.headers.getlist("Set-Cookie")
     assert add.status_code == 303
     assert cookies and all("Secure" in c and "SameSite=Lax" in c and "HttpOnly" in c for c in cookies)
