@@ -18,6 +18,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     register_config(app, config)
+    register_observability(app)
     register_extensions(app)
     register_security(app)
     register_blueprints(app)
@@ -41,6 +42,11 @@ def register_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         os.makedirs(app.instance_path, exist_ok=True)
+    else:
+        # A restarted PostgreSQL (or a connection it ended) is noticed when a connection is
+        # taken from the pool, not by the request that would use it: only requests in flight
+        # at that moment can fail.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
     # Pages are rendered fresh; templates reload in development only.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # no time limits for slow readers
 
@@ -58,6 +64,12 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
 
 
+def register_observability(app: Flask) -> None:
+    from shop.observability import register_observability as register
+
+    register(app)
+
+
 def register_security(app: Flask) -> None:
     from shop.security import register_security as register
 
@@ -71,13 +83,14 @@ def register_blueprints(app: Flask) -> None:
     from shop.catalog.routes import bp as catalog_bp
     from shop.checkout.routes import bp as checkout_bp
     from shop.content.routes import bp as content_bp
+    from shop.monitoring.routes import bp as monitoring_bp
     from shop.newsletter.routes import bp as newsletter_bp
     from shop.seo.routes import bp as seo_bp
     from shop.storefront.routes import bp as storefront_bp
     from shop.testimonials.routes import bp as testimonials_bp
 
     for blueprint in (storefront_bp, catalog_bp, cart_bp, checkout_bp, accounts_bp, content_bp, testimonials_bp,
-                      newsletter_bp, seo_bp, admin_bp):
+                      newsletter_bp, seo_bp, admin_bp, monitoring_bp):
         app.register_blueprint(blueprint)
 
 

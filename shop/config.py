@@ -96,6 +96,12 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "CART_ADD_LIMIT_PER_CLIENT": env.get("CART_ADD_LIMIT_PER_CLIENT", "60 per minute;600 per hour"),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 4 * 1024 * 1024),
         # Secure cookies follow SHOP_BASE_URL (https: on); set it only to say so explicitly.
+        # Operations: JSON log lines in production, errors to Sentry, /metrics behind a token.
+        "LOG_FORMAT": env.get("LOG_FORMAT", "text"),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
+        "SENTRY_DSN": env.get("SENTRY_DSN", ""),
+        "SENTRY_ENVIRONMENT": env.get("SENTRY_ENVIRONMENT", "production"),
+        "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
         "SESSION_COOKIE_SECURE": _flag(env["SESSION_COOKIE_SECURE"]) if env.get("SESSION_COOKIE_SECURE") else None,
         # The Host names the shop answers to (comma-separated); by default SHOP_BASE_URL's.
         "TRUSTED_HOSTS": [h.strip() for h in env.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None,

@@ -9,6 +9,7 @@ from shop.checkout import services, webhooks
 from shop.extensions import csrf, limiter
 from shop.orders.models import OrderStatus
 from shop.orders.services import OutOfStock
+from shop.observability import count_webhook
 from shop.payments import gateway
 from shop.security import no_store
 
@@ -65,6 +66,8 @@ def stripe_webhook():
         event = gateway.verify_webhook(payload, request.headers.get("Stripe-Signature"))
     except gateway.InvalidWebhook as exc:
         current_app.logger.warning("rejected a Stripe webhook: %s", exc)
+        count_webhook("unverified", "invalid signature")
         return jsonify(error="invalid signature"), 400
     outcome = webhooks.handle_event(event)
+    count_webhook(event["type"], outcome)
     return jsonify(received=True, outcome=outcome)

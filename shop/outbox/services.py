@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from shop.database import begin_write, utcnow
 from shop.extensions import db
@@ -162,6 +162,27 @@ def _deliver(settings: SmtpSettings, message: EmailMessage, timeout: float) -> N
         if settings.username:
             smtp.login(settings.username, settings.password or "")
         smtp.send_message(message)
+
+
+@dataclass(frozen=True)
+class Backlog:
+    waiting: int  # queued, not sent, not given up on
+    oldest_age_seconds: float  # of the oldest of those; 0 when none wait
+    given_up: int  # failed MAX_ATTEMPTS times: a person must look
+
+
+def backlog(now=None) -> Backlog:
+    """What the outbox holds unsent, for metrics and alerts. One query."""
+    now = now or utcnow()
+    unsent = OutboxEmail.sent_at.is_(None)
+    waiting, oldest, given_up = db.session.execute(select(
+        select(func.count(OutboxEmail.id)).where(unsent, OutboxEmail.attempts < MAX_ATTEMPTS).scalar_subquery(),
+        select(func.min(OutboxEmail.created_at)).where(unsent, OutboxEmail.attempts < MAX_ATTEMPTS).scalar_subquery(),
+        select(func.count(OutboxEmail.id)).where(unsent, OutboxEmail.attempts >= MAX_ATTEMPTS).scalar_subquery(),
+    )).one()
+    if oldest is not None and oldest.tzinfo is None:  # a scalar subquery skips the column's type on SQLite
+        oldest = oldest.replace(tzinfo=now.tzinfo)
+    return Backlog(waiting or 0, (now - oldest).total_seconds() if oldest else 0.0, given_up or 0)
 
 
 def send_after_each_request(app) -> None:
