@@ -142,7 +142,7 @@ class Cluster:
 
     @staticmethod
     def csrf_token(html: str) -> str:
-        return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
 
     def post_form(self, browser: requests.Session, page: str, action: str, data: dict[str, str], **kwargs: Any):
         """Open `page`, then send its form to `action` with the page's CSRF token."""
