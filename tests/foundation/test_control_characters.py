@@ -48,3 +48,11 @@ def test_line_breaks_and_tabs_are_fine_in_form_fields(app, client, text):
 @pytest.mark.parametrize("path", ["/search?q=a%0Ab", "/search?q=a%09b", "/products/a%0Ab"])
 def test_line_breaks_are_not_fine_in_paths_and_queries(app, client, path):
     assert client.get(path).status_code == 400
+
+
+@pytest.mark.parametrize("number", [2**31, 2**63, 2**64, 10**30])
+def test_a_number_in_a_path_too_big_for_the_database_is_not_found(staff_client, number):
+    # Found by fuzzing (tests/foundation/test_fuzz.py): these reached the query and failed there.
+    assert staff_client.post(f"/admin/stories/{number}/publish").status_code == 404
+    assert staff_client.post(f"/cart/items/{number}", data={"quantity": "1"}).status_code == 404
+    assert staff_client.post(f"/cart/items/{2**31 - 1}", data={"quantity": "1"}).status_code == 404  # the largest: no such line
