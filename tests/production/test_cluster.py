@@ -299,3 +299,111 @@ def test_when_redis_stops_the_shop_keeps_selling_and_staff_login_waits(cluster, 
             break
         time.sleep(1)
     assert login.status_code == 303
+
+
+# ---------------------------------------------------------------- the soak
+
+SHOPPERS = 40
+
+
+def test_a_soak_of_mixed_requests_through_both_instances_reconciles_to_the_cent(cluster, shop_data, standin):
+    import random
+
+    with shop_data():
+        products = [make_product(name=f"Soak product {i}", price_cents=price, stock=60)
+                    for i, price in enumerate((29900, 2990, 1250, 499))]
+        catalogue = {p.slug: p.id for p in products}
+        make_staff("soak.staff@example.com")
+    statuses: list[int] = []
+    lock = threading.Lock()
+    left_open: list[str] = []
+
+    def record(response: requests.Response) -> requests.Response:
+        with lock:
+            statuses.append(response.status_code)
+        return response
+
+    def shopper(i: int) -> None:
+        rng = random.Random(i)
+        browser = cluster.browser(f"127.0.5.{i + 1}")
+        for _ in range(4):
+            for path in ("/", "/products", f"/products/{rng.choice(list(catalogue))}", "/articles", "/search?q=hand",
+                         "/testimonials", "/no-such-page", "/sitemap.xml"):
+                record(browser.get(cluster.url(path)))
+            for slug in rng.sample(list(catalogue), rng.randint(1, 2)):
+                record(cluster.post_form(browser, f"/products/{slug}", "/cart/items",
+                                         {"product": slug, "quantity": str(rng.randint(1, 2))}))
+            record(browser.get(cluster.url("/cart")))
+            answer = record(cluster.post_form(browser, "/cart", "/checkout", {}))
+            location = answer.headers.get("Location", "")
+            if not location.startswith(standin.base_url):
+                continue
+            session_id = _session_id(location)
+            choice = rng.random()
+            if choice < 0.6:
+                standin.pay(session_id)
+                record(browser.get(cluster.url(f"/checkout/success?session_id={session_id}")))
+            elif choice < 0.75:
+                standin.expire_now(session_id)
+            elif choice < 0.9:
+                with shop_data() as session:
+                    number = session.scalar(sa.select(Order.number).where(Order.stripe_session_id == session_id))
+                record(cluster.post_form(browser, f"/checkout/cancel?order={number}", "/checkout/cancel",
+                                         {"order": number}))
+            else:
+                with lock:
+                    left_open.append(session_id)
+
+    def staff() -> None:
+        browser = cluster.browser("127.0.5.250")
+        assert record(cluster.post_form(browser, "/login", "/login", {
+            "email": "soak.staff@example.com", "password": "a long staff password"})).status_code == 303
+        for _ in range(40):
+            for path in ("/admin", "/admin/orders", "/admin/orders?status=paid", "/admin/orders?status=needs_review"):
+                record(browser.get(cluster.url(path)))
+
+    logged_before = {name: len(cluster.logs(name)) for name in ("gunicorn-0", "gunicorn-1")}
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        jobs = [pool.submit(shopper, i) for i in range(SHOPPERS)] + [pool.submit(staff)]
+        for job in jobs:
+            job.result()
+    for session_id in left_open:  # nobody came back: Stripe expires them
+        try:
+            standin.expire_now(session_id)
+        except RuntimeError:
+            pass  # already expired: the same cart's next checkout replaced it
+    standin.wait_for_deliveries(timeout=30)
+    elapsed = time.monotonic() - started
+
+    assert len(statuses) >= 2000 and not [s for s in statuses if s >= 500]
+    logs = "".join(cluster.logs(name)[offset:] for name, offset in logged_before.items())  # this test's lines
+    assert '"status": 5' not in logs
+    print(f"\nsoak: {len(statuses)} requests in {elapsed:.1f} s, {len(left_open)} sessions left open")
+
+    with shop_data() as session:
+        orders = session.scalars(sa.select(Order).join(OrderLine).where(
+            OrderLine.product_id.in_(catalogue.values()))).unique().all()
+        paid = [o for o in orders if o.status is OrderStatus.PAID]
+        assert paid and len(orders) > len(paid)
+        for order in orders:
+            # Status and stock agree, and the history ends where the order is.
+            assert order.status is not OrderStatus.PENDING, order.number
+            expected_stock = StockState.SOLD if order.status is OrderStatus.PAID else StockState.RELEASED
+            assert order.stock_state is expected_stock, (order.number, order.status, order.stock_state)
+            moves = [e.to_status for e in order.events if e.to_status is not None]
+            assert order.events[0].kind is EventKind.CREATED and moves[-1] is order.status and len(moves) == 1
+            # Money: lines add up, and what Stripe charged is what the order says, to the cent.
+            assert order.subtotal_cents == sum(line.unit_price_cents * line.quantity for line in order.lines)
+            assert order.total_cents == order.subtotal_cents + order.shipping_cents
+            if order.status is OrderStatus.PAID:
+                charged = standin.client().v1.checkout.sessions.retrieve(order.stripe_session_id)
+                assert (charged.payment_status, charged.amount_total) == ("paid", order.total_cents)
+        for slug, product_id in catalogue.items():
+            sold = sum(line.quantity for o in paid for line in o.lines if line.product_id == product_id)
+            assert _stock(shop_data, product_id) + sold == 60, slug
+        confirmations = session.scalar(sa.select(sa.func.count()).select_from(OutboxEmail).where(
+            OutboxEmail.dedupe_key.in_([f"order-confirmation:{o.number}" for o in paid])))
+        assert confirmations == len(paid)
+        print(f"soak: {len(orders)} orders, {len(paid)} paid, "
+              f"{sum(o.total_cents for o in paid) / 100:.2f} charged and recorded")

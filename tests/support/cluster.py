@@ -146,7 +146,10 @@ class Cluster:
 
     def post_form(self, browser: requests.Session, page: str, action: str, data: dict[str, str], **kwargs: Any):
         """Open `page`, then send its form to `action` with the page's CSRF token."""
-        token = self.csrf_token(browser.get(self.url(page)).text)
+        html = browser.get(self.url(page)).text
+        if 'name="csrf_token"' not in html:  # a page without that form now (sold out, empty cart)
+            html = browser.get(self.url("/newsletter")).text  # the session's token serves every form
+        token = self.csrf_token(html)
         return browser.post(self.url(action), data={**data, "csrf_token": token}, allow_redirects=False,
                             **kwargs)
 
