@@ -95,13 +95,13 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "CHECKOUT_LIMIT_PER_CART": env.get("CHECKOUT_LIMIT_PER_CART", "5 per minute;15 per hour"),
         "CART_ADD_LIMIT_PER_CLIENT": env.get("CART_ADD_LIMIT_PER_CLIENT", "60 per minute;600 per hour"),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 4 * 1024 * 1024),
-        # Secure cookies follow SHOP_BASE_URL (https: on); set it only to say so explicitly.
         # Operations: JSON log lines in production, errors to Sentry, /metrics behind a token.
         "LOG_FORMAT": env.get("LOG_FORMAT", "text"),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
         "SENTRY_DSN": env.get("SENTRY_DSN", ""),
         "SENTRY_ENVIRONMENT": env.get("SENTRY_ENVIRONMENT", "production"),
         "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
+        # Secure cookies follow SHOP_BASE_URL (https: on); set it only to say so explicitly.
         "SESSION_COOKIE_SECURE": _flag(env["SESSION_COOKIE_SECURE"]) if env.get("SESSION_COOKIE_SECURE") else None,
         # The Host names the shop answers to (comma-separated); by default SHOP_BASE_URL's.
         "TRUSTED_HOSTS": [h.strip() for h in env.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None,
@@ -130,10 +130,12 @@ def validate(config: Mapping[str, Any]) -> None:
             "(FLASK_DEBUG=1 allows a development key with `flask run` on 127.0.0.1 only, never under gunicorn.)"
         )
     production = not config.get("DEBUG") and not config.get("TESTING")
-    if production and config.get("SHOP_BASE_URL", "").startswith("https://") and config.get("SESSION_COOKIE_SECURE") is False:
+    https = config.get("SHOP_BASE_URL", "").startswith("https://")
+    if production and https and config.get("SESSION_COOKIE_SECURE") is False:
         raise ConfigError("SESSION_COOKIE_SECURE=0 with an https SHOP_BASE_URL would send the staff session over plain "
                           "http. Remove SESSION_COOKIE_SECURE (it follows SHOP_BASE_URL) or set it to 1.")
-    if production and config.get("WEB_CONCURRENCY", 1) > 1 and config.get("RATELIMIT_STORAGE_URI", "").startswith("memory"):
+    in_memory_limits = config.get("RATELIMIT_STORAGE_URI", "").startswith("memory")
+    if production and config.get("WEB_CONCURRENCY", 1) > 1 and in_memory_limits:
         raise ConfigError(f"{config['WEB_CONCURRENCY']} workers with RATELIMIT_STORAGE_URI=memory:// would each count "
                           "rate limits alone (a login limit of 10 lets 10 per worker through). Set "
                           "RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0, or run one worker (WEB_CONCURRENCY=1).")

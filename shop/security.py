@@ -159,8 +159,8 @@ def register_security(app: Flask) -> None:
     config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
     config["SESSION_COOKIE_SAMESITE"] = config["REMEMBER_COOKIE_SAMESITE"] = "Lax"
     config["SESSION_COOKIE_HTTPONLY"] = config["REMEMBER_COOKIE_HTTPONLY"] = True
-    if config["PROXY_COUNT"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config["PROXY_COUNT"], x_proto=config["PROXY_COUNT"])  # type: ignore[method-assign]
+    if proxies := config["PROXY_COUNT"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     app.register_error_handler(SecurityError, refuse_untrusted_host)
     app.before_request(refuse_control_characters)
     app.after_request(add_security_headers(app))

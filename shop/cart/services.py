@@ -260,12 +260,12 @@ def _line_view(line: CartLine, currency: str, max_per_line: int, held: int, held
     elif available is not None and line.quantity > available:
         purchasable = False
         notices.append(f"Only {available} of the {product.name} are left. Please lower the quantity to check out.")
-    short_of_stock = available is not None and (available <= 0 or line.quantity > available)
-    if product.active and short_of_stock and held_elsewhere:
-        notices.append(held_elsewhere_note(held_elsewhere))
     elif line.quantity > max_per_line:
         purchasable = False
         notices.append(f"You can buy up to {max_per_line} of the {product.name}. Please lower the quantity.")
+    short_of_stock = available is not None and (available <= 0 or line.quantity > available)
+    if product.active and short_of_stock and held_elsewhere:
+        notices.append(held_elsewhere_note(held_elsewhere))
     if line.price_seen_cents != product.price_cents:
         notices.append(
             f"The price of the {product.name} changed from {format_money(line.price_seen_cents, currency)} "

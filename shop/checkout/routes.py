@@ -7,9 +7,9 @@ from shop.cart.routes import show_cart_with_notice
 from shop.cart.services import CartNeedsChanges
 from shop.checkout import services, webhooks
 from shop.extensions import csrf, limiter
+from shop.observability import count_webhook
 from shop.orders.models import OrderStatus
 from shop.orders.services import OutOfStock
-from shop.observability import count_webhook
 from shop.payments import gateway
 from shop.security import no_store
 

@@ -14,7 +14,11 @@ from shop.database import utcnow
 from shop.extensions import db
 from shop.markup import render_markdown
 from shop.newsletter.forms import SignupForm
-from shop.orders.services import held_elsewhere_note, units_of_product_held_by_cart, units_of_product_held_by_other_carts
+from shop.orders.services import (
+    held_elsewhere_note,
+    units_of_product_held_by_cart,
+    units_of_product_held_by_other_carts,
+)
 from shop.seo import jsonld
 from shop.testimonials.services import featured_testimonials
 from shop.web import public_url

@@ -98,3 +98,13 @@ def test_when_the_other_checkout_expires_the_note_goes_and_the_stock_is_back(app
 
     text = page_text(client.get(f"/products/{mat.slug}"))
     assert stock_of(mat) == 2 and HELD not in text and "Only 2 left" in text
+
+
+def test_a_line_over_the_household_cap_of_a_product_no_longer_sold_says_only_that(app, client):
+    # The held-elsewhere note sits beside the cart's other notices, never in place of one.
+    device = make_product(name="Old Trainer", stock=50)
+    add_to_cart(client, device, 10)
+    device.active = False
+    app.config["CART_MAX_QUANTITY"] = 5
+    text = page_text(client.get("/cart"))
+    assert "no longer sold" in text and "You can buy up to 5" not in text and HELD not in text
