@@ -78,6 +78,9 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "MAIL_FROM": env.get("MAIL_FROM", "Steady Hand Rehab <hello@example.com>"),
         "OUTBOX_SEND_AFTER_REQUEST": _flag(env.get("OUTBOX_SEND_AFTER_REQUEST"), default=debug),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Said outright: Flask-Limiter's one `limiter` would otherwise keep the last value any
+        # app in the process set (a test app that switched limits off switched them off for all).
+        "RATELIMIT_ENABLED": True,
         # If Redis stops answering, limits are counted in each worker's memory until it is
         # back (the shop keeps selling); staff login refuses instead (shop/accounts/routes.py).
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
