@@ -45,13 +45,20 @@ errorlog = "-"
 # Prometheus: every worker writes its counts to files here, and /metrics adds them up.
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="shop-metrics-"))
 
-_TOKEN_LIKE = re.compile(r"^[A-Za-z0-9_.=-]{20,}$")
+_TOKEN_CHARACTERS = re.compile(r"^[A-Za-z0-9_.=-]{20,}$")
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def _looks_like_a_token(segment: str) -> bool:
+    # Signed links and Stripe ids are long and mix cases, dots or underscores; our slugs
+    # ("does-magnesium-oil-help-stroke-recovery") are lowercase words joined by hyphens.
+    return bool(_TOKEN_CHARACTERS.match(segment)) and not _SLUG.match(segment)
 
 
 def redact_path(path: str) -> str:
     """A path as the access log keeps it: a segment that looks like a token (a signed link,
     a Stripe session id) becomes ':token'. Query strings are never logged."""
-    return "/".join(":token" if _TOKEN_LIKE.match(part) else part for part in path.split("/"))
+    return "/".join(":token" if _looks_like_a_token(part) else part for part in path.split("/"))
 
 
 class JsonLogger(Logger):

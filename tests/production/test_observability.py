@@ -129,3 +129,40 @@ def test_a_500_is_reported_to_sentry_only_when_a_dsn_is_set(tmp_path, dsn_set):
     sent = b"".join(_Ingest.received).decode()
     assert "OperationalError" in sent and "/products" in sent
     assert "stolen-cookie" not in sent and "s3cret-key" not in sent
+
+
+def _gunicorn_config():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
+    module = importlib.util.module_from_spec(spec)
+    saved = os.environ.get("WEB_CONCURRENCY"), os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        for name, value in zip(("WEB_CONCURRENCY", "PROMETHEUS_MULTIPROC_DIR"), saved):
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return module
+
+
+@pytest.mark.parametrize("path, logged", [
+    ("/newsletter/confirm/InVzZXJAZXhhbXBsZS5jb20i.aB3dEf.x9Yk2LmNoPqRsTuV", "/newsletter/confirm/:token"),
+    ("/newsletter/unsubscribe/eyJpZCI6MTJ9.ZmFrZS1zaWduYXR1cmU", "/newsletter/unsubscribe/:token"),
+    ("/products/steadyhand-trainer", "/products/steadyhand-trainer"),
+    ("/articles/does-magnesium-oil-help-stroke-recovery", "/articles/does-magnesium-oil-help-stroke-recovery"),
+    ("/articles/top-10-exercises-after-a-stroke-in-2026", "/articles/top-10-exercises-after-a-stroke-in-2026"),
+    ("/x/cs_test_a17NT55q1MGHSxfHOuMGtn354rWS0wEZ", "/x/:token"),
+    ("/admin/orders/SH-ABCDEFGH", "/admin/orders/SH-ABCDEFGH"),
+])
+def test_the_access_log_keeps_no_token_from_a_path(path, logged):
+    assert _gunicorn_config().redact_path(path) == logged
+
+
+def test_gunicorn_config_is_production_shaped():
+    config = _gunicorn_config()
+    assert config.control_socket_disable is True and config.preload_app is False
+    assert config.timeout == 30 and config.graceful_timeout == 30 and config.max_requests > 0
+    assert config.workers >= 1 and config.logger_class.__name__ == "JsonLogger"
