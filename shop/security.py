@@ -26,6 +26,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from shop.errors import ShopError
+from shop.extensions import limiter
 from shop.text import has_control_characters
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -131,7 +132,10 @@ def trusted_hosts(config: dict[str, Any]) -> list[str]:
     configured = config.get("TRUSTED_HOSTS")
     if configured:
         return list(configured)
-    return [urlsplit(config["SHOP_BASE_URL"]).hostname or "localhost"]
+    hosts = [urlsplit(config["SHOP_BASE_URL"]).hostname or "localhost"]
+    if config.get("DEBUG"):  # `flask run` on this machine answers to either name
+        hosts += [host for host in ("127.0.0.1", "localhost") if host not in hosts]
+    return hosts
 
 
 def refuse_untrusted_host(error: SecurityError) -> Response:
@@ -143,8 +147,6 @@ def refuse_untrusted_host(error: SecurityError) -> Response:
 def rate_limits_available() -> bool:
     """Whether the shared rate-limit store (Redis) answers. Routes whose limits must not
     fail open (staff login) refuse while it does not."""
-    from shop.extensions import limiter
-
     return bool(limiter.storage.check())
 
 

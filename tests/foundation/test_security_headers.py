@@ -106,3 +106,9 @@ def test_pages_that_show_an_order_are_never_stored(app, client, standin, path_of
 def test_the_staff_area_is_never_stored(staff_client):
     assert staff_client.get("/admin").headers["Cache-Control"] == "no-store"
     assert staff_client.get("/admin/orders").headers["Cache-Control"] == "no-store"
+
+
+def test_flask_run_on_this_machine_answers_to_both_loopback_names():
+    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://", "DEBUG": True,
+                      "SHOP_BASE_URL": "http://127.0.0.1:5000", "TRUSTED_HOSTS": None})
+    assert app.config["TRUSTED_HOSTS"] == ["127.0.0.1", "localhost"]
