@@ -8,6 +8,7 @@ process this started (and only those).
 """
 from __future__ import annotations
 
+import getpass
 import os
 import re
 import shutil
@@ -69,7 +70,10 @@ def nginx_main_config(folder: Path, site: Path) -> str:
     temp = {name: folder / name for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")}
     for path in temp.values():
         path.mkdir(exist_ok=True)
+    # Workers run as this user (Debian's nginx.conf says www-data, whose temp folders these are
+    # not): a response nginx buffers to disk for a slow reader must be writable here, or it is a 500.
     return f"""
+user {getpass.getuser()};
 worker_processes 1;
 daemon off;
 pid {folder / 'nginx.pid'};
