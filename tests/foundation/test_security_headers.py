@@ -10,7 +10,7 @@ from shop.config import ConfigError
 from shop.extensions import db
 from tests.factories import make_product
 from tests.support.html import elements
-from tests.support.shopper import add_to_cart, checkout
+from tests.support.shopper import checkout
 
 PAGES = ["/", "/products", "/cart", "/articles", "/testimonials", "/search?q=hand", "/newsletter", "/login",
          "/no-such-page", "/static/css/shop.css", "/sitemap.xml", "/healthz", "/testimonials/submit"]

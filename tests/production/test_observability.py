@@ -14,9 +14,7 @@ from pathlib import Path
 import pytest
 
 from shop.observability import RequestIdFilter, configure_logging
-from tests.factories import make_product
 from tests.support.live import free_port
-from tests.support.shopper import checkout
 
 ROOT = Path(__file__).resolve().parents[2]
 
