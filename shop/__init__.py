@@ -6,7 +6,7 @@ from typing import Any, Mapping
 
 from flask import Flask, request
 
-from shop.config import DEV_SECRET_KEY, ROOT, settings_from_env, validate
+from shop.config import DEV_SECRET_KEY, ROOT, development_key_allowed, settings_from_env, validate
 from shop.extensions import csrf, db, limiter, login_manager, migrate
 from shop.web import ShopRequest
 
@@ -20,7 +20,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.request_class = ShopRequest
     register_config(app, config)
+    register_observability(app)
     register_extensions(app)
+    register_security(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_errors(app)
@@ -36,12 +38,17 @@ def register_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     app.config.update(settings_from_env())
     if overrides:
         app.config.update(overrides)
-    if not app.config.get("SECRET_KEY") and (app.debug or app.testing):
+    if not app.config.get("SECRET_KEY") and (app.testing or (app.debug and development_key_allowed())):
         app.config["SECRET_KEY"] = DEV_SECRET_KEY
     validate(app.config)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         os.makedirs(app.instance_path, exist_ok=True)
+    else:
+        # A restarted PostgreSQL (or a connection it ended) is noticed when a connection is
+        # taken from the pool, not by the request that would use it: only requests in flight
+        # at that moment can fail.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
     # Pages are rendered fresh; templates reload in development only.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # no time limits for slow readers
 
@@ -59,6 +66,18 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
 
 
+def register_observability(app: Flask) -> None:
+    from shop.observability import register_observability as register
+
+    register(app)
+
+
+def register_security(app: Flask) -> None:
+    from shop.security import register_security as register
+
+    register(app)
+
+
 def register_blueprints(app: Flask) -> None:
     from shop.accounts.routes import bp as accounts_bp
     from shop.admin.routes import bp as admin_bp
@@ -67,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     from shop.checkout.routes import bp as checkout_bp
     from shop.content.routes import bp as content_bp
     from shop.media.routes import bp as media_bp
+    from shop.monitoring.routes import bp as monitoring_bp
     from shop.newsletter.routes import bp as newsletter_bp
     from shop.orders.routes import bp as orders_bp
     from shop.policies.routes import bp as policies_bp
@@ -75,7 +95,7 @@ def register_blueprints(app: Flask) -> None:
     from shop.testimonials.routes import bp as testimonials_bp
 
     for blueprint in (storefront_bp, catalog_bp, cart_bp, checkout_bp, accounts_bp, content_bp, testimonials_bp,
-                      newsletter_bp, seo_bp, media_bp, admin_bp, orders_bp, policies_bp):
+                      newsletter_bp, seo_bp, media_bp, admin_bp, orders_bp, policies_bp, monitoring_bp):
         app.register_blueprint(blueprint)
 
 

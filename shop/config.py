@@ -10,11 +10,15 @@ from pathlib import Path
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import click
+
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = ROOT / "instance"
 
-# Only ever used with FLASK_DEBUG on; production refuses to start without a real key.
+# Only ever used with FLASK_DEBUG on, by `flask` commands on this machine (see
+# development_key_allowed); production refuses to start without a real key.
 DEV_SECRET_KEY = "dev-only-not-secret"
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class ConfigError(RuntimeError):
@@ -94,8 +98,26 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "MAIL_FROM": env.get("MAIL_FROM", "Steady Hand Rehab <hello@example.com>"),
         "OUTBOX_SEND_AFTER_REQUEST": _flag(env.get("OUTBOX_SEND_AFTER_REQUEST"), default=debug),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Said outright: Flask-Limiter's one `limiter` would otherwise keep the last value any
+        # app in the process set (a test app that switched limits off switched them off for all).
+        "RATELIMIT_ENABLED": True,
+        # If Redis stops answering, limits are counted in each worker's memory until it is
+        # back (the shop keeps selling); staff login refuses instead (shop/accounts/routes.py).
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+        if env.get("RATELIMIT_STORAGE_URI", "").startswith(("redis://", "rediss://")) else {},
+        # How many worker processes serve the shop (gunicorn.conf.py sets it): with more
+        # than one, in-memory rate limits would count in each alone.
+        "WEB_CONCURRENCY": _int(env, "WEB_CONCURRENCY", 1),
+        # How many proxies in front of the shop set X-Forwarded-For/-Proto (nginx: 1).
+        # 0 trusts none: a client could otherwise claim any address and dodge the limits.
+        "PROXY_COUNT": _int(env, "PROXY_COUNT", 0),
+        # Each checkout holds stock for at least 30 minutes (Stripe's shortest session), so
+        # starting them is limited per client address and per cart; so is filling carts.
+        "CHECKOUT_LIMIT_PER_CLIENT": env.get("CHECKOUT_LIMIT_PER_CLIENT", "10 per minute;30 per hour"),
+        "CHECKOUT_LIMIT_PER_CART": env.get("CHECKOUT_LIMIT_PER_CART", "5 per minute;15 per hour"),
+        "CART_ADD_LIMIT_PER_CLIENT": env.get("CART_ADD_LIMIT_PER_CLIENT", "60 per minute;600 per hour"),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 4 * 1024 * 1024),
-        "SESSION_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE")),
         # Photos staff upload: variants under MEDIA_ROOT (one directory every app server
         # shares), refused past these limits.
         "MEDIA_ROOT": env.get("MEDIA_ROOT") or str(INSTANCE_DIR / "media"),
@@ -105,7 +127,30 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "STAFF_IDLE_MINUTES": _int(env, "STAFF_IDLE_MINUTES", 8 * 60),
         # Failed logins to one staff account, from anywhere, before it waits (Flask-Limiter syntax).
         "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
+        # Operations: JSON log lines in production, errors to Sentry, /metrics behind a token.
+        "LOG_FORMAT": env.get("LOG_FORMAT", "text"),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
+        "SENTRY_DSN": env.get("SENTRY_DSN", ""),
+        "SENTRY_ENVIRONMENT": env.get("SENTRY_ENVIRONMENT", "production"),
+        "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
+        # Secure cookies follow SHOP_BASE_URL (https: on); set it only to say so explicitly.
+        "SESSION_COOKIE_SECURE": _flag(env["SESSION_COOKIE_SECURE"]) if env.get("SESSION_COOKIE_SECURE") else None,
+        # The Host names the shop answers to (comma-separated); by default SHOP_BASE_URL's.
+        "TRUSTED_HOSTS": [h.strip() for h in env.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None,
     }
+
+
+def development_key_allowed() -> bool:
+    """Whether the public development key may stand in for a missing SECRET_KEY (with
+    FLASK_DEBUG on): only inside a `flask` command, and for `flask run` only when it
+    listens on loopback. Under gunicorn or any other server there is no such command, and
+    a key everyone knows would let anyone forge a staff session cookie."""
+    command = click.get_current_context(silent=True)
+    if command is None:
+        return False
+    if command.command.name == "run":
+        return command.params.get("host") in LOOPBACK_HOSTS
+    return True  # flask db upgrade, flask seed...: commands that serve nothing
 
 
 def validate(config: Mapping[str, Any]) -> None:
@@ -114,8 +159,18 @@ def validate(config: Mapping[str, Any]) -> None:
         raise ConfigError(
             "SECRET_KEY is not set. Set it to a long random value, for example:\n"
             "  export SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')\n"
-            "(FLASK_DEBUG=1 allows a development key on your own machine.)"
+            "(FLASK_DEBUG=1 allows a development key with `flask run` on 127.0.0.1 only, never under gunicorn.)"
         )
+    production = not config.get("DEBUG") and not config.get("TESTING")
+    https = config.get("SHOP_BASE_URL", "").startswith("https://")
+    if production and https and config.get("SESSION_COOKIE_SECURE") is False:
+        raise ConfigError("SESSION_COOKIE_SECURE=0 with an https SHOP_BASE_URL would send the staff session over plain "
+                          "http. Remove SESSION_COOKIE_SECURE (it follows SHOP_BASE_URL) or set it to 1.")
+    in_memory_limits = config.get("RATELIMIT_STORAGE_URI", "").startswith("memory")
+    if production and config.get("WEB_CONCURRENCY", 1) > 1 and in_memory_limits:
+        raise ConfigError(f"{config['WEB_CONCURRENCY']} workers with RATELIMIT_STORAGE_URI=memory:// would each count "
+                          "rate limits alone (a login limit of 10 lets 10 per worker through). Set "
+                          "RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0, or run one worker (WEB_CONCURRENCY=1).")
     if config.get("SHOP_CURRENCY", "").isalpha() is False or len(config.get("SHOP_CURRENCY", "")) != 3:
         raise ConfigError("SHOP_CURRENCY must be a three-letter ISO code such as usd")
     try:

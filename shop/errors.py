@@ -103,6 +103,8 @@ def register_error_handlers(app: Flask) -> None:
             return error
         # A message written for people, passed as abort(code, "…"), is shown as is.
         custom = error.description if error.description and error.description != type(error).description else None
+        if error.code == 429:
+            custom = None  # Flask-Limiter's description is the limit ("5 per 1 minute"), not words for people
         return render_error(error.code, custom)
 
     @app.errorhandler(InternalServerError)

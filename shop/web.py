@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 from flask import Request, abort, current_app, has_request_context, request, url_for
 from flask_sqlalchemy.pagination import Pagination
 
+from shop.text import has_control_characters
+
 # Far beyond any list we show; a bigger number is a crawler or a probe, not a reader.
 MAX_PAGE = 10_000
 
@@ -43,6 +45,8 @@ def safe_next_path(target: str | None, default: str) -> str:
     """`target` when it is a path on this site, else `default`: never another host, so a
     crafted `?next=` cannot send anyone away (open-redirect guard)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    if has_control_characters(target):  # a Referer header is not checked with the rest of the request
         return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:

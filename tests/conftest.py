@@ -93,6 +93,8 @@ def make_test_config(database_url: str, **overrides: Any) -> dict[str, Any]:
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SHOP_BASE_URL": "http://shop.test",
+        # The test client's Host is localhost; live servers listen on 127.0.0.1.
+        "TRUSTED_HOSTS": ["shop.test", "localhost", "127.0.0.1"],
         "RATELIMIT_STORAGE_URI": "memory://",
         "OUTBOX_SEND_AFTER_REQUEST": False,
         "STRIPE_SECRET_KEY": "sk_test_unused",
@@ -185,6 +187,24 @@ class ShopClient(FlaskClient):
             data.setdefault("csrf_token", self.csrf_token())
             kwargs["data"] = data
         return super().post(*args, **kwargs)
+
+
+@pytest.fixture
+def another_app(database_url: str):
+    """`another_app(**settings)`: one more app on the test's database (another server, or
+    other settings), with the shop's test client; its connections are closed at the end."""
+    made: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        other = create_app(make_test_config(database_url, **overrides))
+        other.test_client_class = ShopClient
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture

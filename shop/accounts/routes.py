@@ -8,7 +8,9 @@ from flask_login import current_user, login_user, logout_user
 
 from shop.accounts import services
 from shop.accounts.forms import LoginForm
+from shop.errors import Unavailable
 from shop.extensions import limiter
+from shop.security import rate_limits_available
 from shop.web import safe_next_path
 
 bp = Blueprint("accounts", __name__)
@@ -18,7 +20,8 @@ SEEN_GRANULARITY = 60  # rewrite the cookie at most once a minute
 
 
 def _account_key() -> str:
-    """Per-account login limit: the email typed, hashed (any length, any characters)."""
+    """Per-account login limit: the email typed, however many clients try it; hashed, so the
+    key stays short whatever is sent and no address sits in Redis."""
     typed = services.normalise_email(request.form.get("email", ""))
     return "login-account:" + hashlib.sha256(typed.encode("utf-8", "replace")).hexdigest()
 
@@ -27,12 +30,22 @@ def _login_failed(response) -> bool:
     return response.status_code != 303
 
 
+class LoginPaused(Unavailable):
+    def __init__(self) -> None:
+        super().__init__("Logging in is paused for a few minutes while we fix a problem on our side. "
+                         "If you are already logged in, you can carry on. Please try again shortly.")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key, methods=["POST"],
                deduct_when=_login_failed, scope="login-account")
 def login():
     form = LoginForm()
+    if request.method == "POST" and not rate_limits_available():
+        # Without the shared count, guesses at a password would be limited per worker
+        # only: staff login fails closed (shopping, by contrast, keeps selling).
+        raise LoginPaused()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:

@@ -215,11 +215,21 @@ def author_list():
     return render_template("admin/authors.html", authors=editing.all_authors(), button_form=ButtonForm(formdata=None))
 
 
-@bp.route("/authors/new", methods=["GET", "POST"], defaults={"author_id": None})
+@bp.route("/authors/new", methods=["GET", "POST"])
+@roles_allowed(OWNER, EDITOR)
+@accepts_upload
+def new_author():
+    return _author_page(None)
+
+
 @bp.route("/authors/<int:author_id>/edit", methods=["GET", "POST"])
 @roles_allowed(OWNER, EDITOR)
 @accepts_upload
-def edit_author(author_id: int | None):
+def edit_author(author_id: int):
+    return _author_page(author_id)
+
+
+def _author_page(author_id: int | None):
     author = editing.author_for_staff(author_id) if author_id else None
     form = AuthorForm(obj=author) if request.method == "GET" else AuthorForm()
     if request.method == "POST" and form.validate_on_submit():
@@ -254,10 +264,19 @@ def category_list():
     return render_template("admin/categories.html", categories=all_categories(), button_form=ButtonForm(formdata=None))
 
 
-@bp.route("/topics/new", methods=["GET", "POST"], defaults={"category_id": None})
+@bp.route("/topics/new", methods=["GET", "POST"])
+@roles_allowed(OWNER, EDITOR)
+def new_category():
+    return _category_page(None)
+
+
 @bp.route("/topics/<int:category_id>/edit", methods=["GET", "POST"])
 @roles_allowed(OWNER, EDITOR)
-def edit_category(category_id: int | None):
+def edit_category(category_id: int):
+    return _category_page(category_id)
+
+
+def _category_page(category_id: int | None):
     category = editing.category_for_staff(category_id) if category_id else None
     if request.method == "GET":
         form = CategoryForm(obj=category, position=str(category.position) if category else "0")

@@ -5,7 +5,6 @@ import re
 import secrets
 
 from flask import abort, current_app
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -33,10 +32,12 @@ from shop.catalog.models import ProductKind, StockReason
 from shop.catalog.staff import ProductDraft
 from shop.content.editing import ArticleDraft, AuthorDraft, CategoryDraft, ReferenceDraft
 from shop.errors import FieldRefused
+from shop.forms import ShopForm
 from shop.money import parse_money
 from shop.orders.models import CARRIER_NAMES, Carrier
 from shop.orders.shipping import MAX_PARCELS_AT_ONCE, ParcelInvalid, ParcelToShip
 from shop.testimonials.video import video_embed
+from shop.text import one_line
 from shop.web import suggest_slug
 
 
@@ -52,7 +53,7 @@ class ParcelForm(Form):
                                validators=[Optional(), Length(max=500)], render_kw={"inputmode": "url"})
 
 
-class ShipForm(FlaskForm):
+class ShipForm(ShopForm):
     """Up to three parcels sent at once; each later parcel can be added the same way."""
 
     parcels = FieldList(FormField(ParcelForm), min_entries=MAX_PARCELS_AT_ONCE, max_entries=MAX_PARCELS_AT_ONCE)
@@ -83,15 +84,15 @@ class ShipForm(FlaskForm):
         return True
 
 
-class PackForm(FlaskForm):
+class PackForm(ShopForm):
     submit = SubmitField("Mark packed")
 
 
-class DeliveredForm(FlaskForm):
+class DeliveredForm(ShopForm):
     submit = SubmitField("Mark delivered")
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(ShopForm):
     title = StringField("Page title", validators=[DataRequired(message="Please give the page a title."),
                                                   Length(max=200, message="Please keep the title under 200 letters.")])
     summary = StringField(
@@ -107,7 +108,7 @@ class PolicyForm(FlaskForm):
     submit = SubmitField("Save the page")
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(ShopForm):
     note = TextAreaField(
         "What did you check? (kept in the order's history)",
         validators=[DataRequired(message="Please write a short note about what you checked."),
@@ -117,7 +118,7 @@ class ReviewForm(FlaskForm):
     submit = SubmitField("Mark reviewed")
 
 
-class RefundForm(FlaskForm):
+class RefundForm(ShopForm):
     scope = RadioField(
         "How much to refund",
         choices=[SelectChoice("full", "Everything that is left"), SelectChoice("part", "Only part of it")],
@@ -161,11 +162,11 @@ class RefundForm(FlaskForm):
         return True
 
 
-class StoryActionForm(FlaskForm):
+class StoryActionForm(ShopForm):
     """Publish and reject buttons: nothing to fill in but the CSRF token."""
 
 
-def show_at_field(form: FlaskForm, refusal: FieldRefused) -> None:
+def show_at_field(form: ShopForm, refusal: FieldRefused) -> None:
     """Put a service's refusal beside the field it names (or let it be shown as a page)."""
     field = getattr(form, refusal.field, None)
     if field is None:
@@ -173,7 +174,7 @@ def show_at_field(form: FlaskForm, refusal: FieldRefused) -> None:
     field.errors = [*field.errors, refusal.message]
 
 
-def check_buttons(form: FlaskForm) -> None:
+def check_buttons(form: ShopForm) -> None:
     """Forms with nothing to fill in but the CSRF token: a bad token is a 400."""
     if not form.validate_on_submit():
         abort(400)
@@ -221,7 +222,7 @@ def money_in(field, *, required: bool) -> int | None:
 def text_field(label: str, max_length: int, *, required: str | None = None, **kwargs) -> StringField:
     validators = [DataRequired(message=required)] if required else [Optional()]
     validators.append(Length(max=max_length, message=f"Please use {max_length:,} characters or fewer."))
-    return StringField(label, validators=validators, filters=[clean_text], **kwargs)
+    return StringField(label, validators=validators, filters=[one_line, clean_text], **kwargs)
 
 
 def text_area(label: str, max_length: int, *, required: str | None = None, **kwargs) -> TextAreaField:
@@ -232,7 +233,7 @@ def text_area(label: str, max_length: int, *, required: str | None = None, **kwa
 
 # ---------------------------------------------------------------- products
 
-class ProductForm(FlaskForm):
+class ProductForm(ShopForm):
     """Field names are part of the shop's interface: staff tools and tests post them."""
 
     name = text_field("Name", 200, required="Please give the product a name.")
@@ -295,7 +296,7 @@ class ProductForm(FlaskForm):
         return valid
 
 
-class StockForm(FlaskForm):
+class StockForm(ShopForm):
     change = StringField("How many to add (such as 12) or take away (such as -2)", filters=[clean_text],
                          validators=[DataRequired(message="Please enter how many units to add or take away."),
                                      Length(max=12)], render_kw={"inputmode": "numeric", "autocomplete": "off"})
@@ -316,7 +317,7 @@ class StockForm(FlaskForm):
         return self.amount is not None
 
 
-class PhotoForm(FlaskForm):
+class PhotoForm(ShopForm):
     image = FileField("Photo (a JPEG, PNG or WebP, up to 10 MB)",
                       validators=[FileRequired(message="Please choose a photo.")])
     alt = text_field("Describe the photo for people who cannot see it", 300,
@@ -324,12 +325,12 @@ class PhotoForm(FlaskForm):
     submit = SubmitField("Add the photo")
 
 
-class AltTextForm(FlaskForm):
+class AltTextForm(ShopForm):
     alt = text_field("Description of this photo", 300, required="Please describe the photo for people who cannot see it.")
     submit = SubmitField("Save the description")
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(ShopForm):
     """A button with nothing to fill in but the CSRF token (switch off, move, delete)."""
 
 
@@ -340,7 +341,7 @@ ROLE_CHOICES = [SelectChoice(StaffRole.OWNER.value, "Owner: everything, includin
                 SelectChoice(StaffRole.FULFILMENT.value, "Fulfilment: orders, shipping and review notes")]
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(ShopForm):
     current_password = PasswordField("Your current password", validators=[
         DataRequired(message="Please type your current password."), Length(max=200)])
     new_password = PasswordField("New password (at least 12 characters; a few words in a row are good)", validators=[
@@ -351,7 +352,7 @@ class PasswordForm(FlaskForm):
     submit = SubmitField("Change my password")
 
 
-class NewStaffForm(FlaskForm):
+class NewStaffForm(ShopForm):
     email = EmailField("Email (they log in with it)", filters=[clean_text], validators=[
         DataRequired(message="Please type their email address."),
         Email(check_deliverability=False, message="That does not look like an email address."), Length(max=320)])
@@ -366,7 +367,7 @@ class NewStaffForm(FlaskForm):
     submit = SubmitField("Create the account")
 
 
-class RoleForm(FlaskForm):
+class RoleForm(ShopForm):
     role = SelectField("Role", choices=[SelectChoice(role.value, role.value.capitalize()) for role in StaffRole],
                        validators=[InputRequired()])
     submit = SubmitField("Change role")
@@ -374,7 +375,7 @@ class RoleForm(FlaskForm):
 
 # ---------------------------------------------------------------- stories
 
-class StoryEditForm(FlaskForm):
+class StoryEditForm(ShopForm):
     headline = text_field("Headline", 200, required="Please write a headline.")
     display_name = text_field("The person's name, as they agreed it is shown (a first name is fine)", 80,
                               required="Please write the name to show.")
@@ -417,7 +418,7 @@ class StoryEditForm(FlaskForm):
 
 # ---------------------------------------------------------------- the owner's downloads
 
-class SalesExportForm(FlaskForm):
+class SalesExportForm(ShopForm):
     """The owner's sales export: two dates, read from the query string (a download changes nothing)."""
 
     class Meta:
@@ -463,7 +464,7 @@ class ReferenceForm(Form):
 SPARE_REFERENCE_ROWS = 3
 
 
-class ArticleForm(FlaskForm):
+class ArticleForm(ShopForm):
     """An article's fields; the body is Markdown with [[product:slug]] cards and [[ref:n]] markers."""
 
     title = text_field("Title", 200, required="Please give the article a title.")
@@ -534,7 +535,7 @@ class ArticleForm(FlaskForm):
         return valid
 
 
-class PublishForm(FlaskForm):
+class PublishForm(ShopForm):
     when = RadioField("When should readers see it?", default="now",
                       choices=[SelectChoice("now", "Now"), SelectChoice("later", "At a date and time")],
                       validators=[InputRequired(message="Please choose when.")])
@@ -553,7 +554,7 @@ class PublishForm(FlaskForm):
         return True
 
 
-class AuthorForm(FlaskForm):
+class AuthorForm(ShopForm):
     name = text_field("Name", 120, required="Please give the author's name.")
     slug = text_field("Web address (the part after /authors/; leave empty to make one from the name)", 120,
                       render_kw={"autocomplete": "off", "spellcheck": "false"})
@@ -570,7 +571,7 @@ class AuthorForm(FlaskForm):
                            photo_alt=self.photo_alt.data or "")
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(ShopForm):
     name = text_field("Name", 120, required="Please give the topic a name.")
     slug = text_field("Web address (the part after /articles/category/)", 120,
                       render_kw={"autocomplete": "off", "spellcheck": "false"})

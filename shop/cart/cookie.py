@@ -28,6 +28,13 @@ def current_cart_token() -> str | None:
     return g.cart_token
 
 
+def cart_rate_key() -> str:
+    """The key of per-cart rate limits: the cart, or the client's address when it has none
+    (each cookieless request would otherwise be a new cart)."""
+    token = current_cart_token()
+    return f"cart:{token}" if token else f"client:{request.remote_addr}"
+
+
 def remember_cart(response: Response, token: str) -> Response:
     g.cart_token = token
     response.set_cookie(

@@ -6,7 +6,7 @@ from shop.cart import services
 from shop.cart.cookie import current_cart_token, remember_cart
 from shop.cart.forms import parse_quantity
 from shop.errors import ShopError
-from shop.extensions import db
+from shop.extensions import db, limiter
 from shop.orders.services import OutOfStock
 from shop.web import safe_next_path
 
@@ -56,6 +56,7 @@ def show():
 
 
 @bp.post("/cart/items")
+@limiter.limit(lambda: current_app.config["CART_ADD_LIMIT_PER_CLIENT"])
 def add_item():
     slug = request.form.get("product", "").strip()
     if not slug:

@@ -22,7 +22,13 @@ from shop.database import begin_write, utcnow
 from shop.errors import Conflict, NotFound, ShopError
 from shop.extensions import db
 from shop.money import format_money
-from shop.orders.services import units_held_by_cart, units_of_product_held_by_cart
+from shop.orders.services import (
+    held_elsewhere_note,
+    units_held_by_cart,
+    units_held_by_other_carts,
+    units_of_product_held_by_cart,
+    units_of_product_held_by_other_carts,
+)
 
 MAX_LINES = 50  # distinct products in one cart: far above any real order, stops abuse
 
@@ -121,16 +127,24 @@ def _get_cart(token: str | None, *, lock: bool = False) -> Cart | None:
     return db.session.scalar(query)
 
 
-def _check_quantity(product: Product, quantity: int, max_per_line: int, held: int = 0) -> None:
+def _check_quantity(product: Product, quantity: int, max_per_line: int, held: int = 0,
+                    cart_token: str | None = None) -> None:
     if quantity < 1:
         raise InvalidQuantity("Please choose a quantity of at least 1.")
     available = available_to_cart(product, held)
     if available is not None and available <= 0:
-        raise NotEnoughStock(f"Sorry, the {product.name} is out of stock.")
+        raise NotEnoughStock(_with_held_note(f"Sorry, the {product.name} is out of stock.", product, cart_token))
     if quantity > line_limit(product, max_per_line, held):
         if available is not None and available < max_per_line:
-            raise NotEnoughStock(f"We have only {available} of the {product.name} left, so your cart can hold up to {available}.")
+            raise NotEnoughStock(_with_held_note(
+                f"We have only {available} of the {product.name} left, so your cart can hold up to {available}.",
+                product, cart_token))
         raise InvalidQuantity(f"You can buy up to {max_per_line} of the {product.name} in one order.")
+
+
+def _with_held_note(message: str, product: Product, cart_token: str | None) -> str:
+    note = held_elsewhere_note(units_of_product_held_by_other_carts(cart_token, product.id))
+    return f"{message} {note}" if note else message
 
 
 def add_to_cart(token: str | None, product_slug: str, quantity: int, max_per_line: int, *,
@@ -152,14 +166,14 @@ def add_to_cart(token: str | None, product_slug: str, quantity: int, max_per_lin
     line = db.session.scalar(select(CartLine).where(CartLine.cart_id == cart.id, CartLine.product_id == product.id))
     held = units_of_product_held_by_cart(token, product.id)
     if line is None:
-        _check_quantity(product, quantity, max_per_line, held)
+        _check_quantity(product, quantity, max_per_line, held, token)
         if len(cart.lines) >= MAX_LINES:
             raise CartFull(f"Your cart can hold up to {MAX_LINES} different products.")
         line = CartLine(cart=cart, product_id=product.id, quantity=quantity, price_seen_cents=product.price_cents,
                         source_article_id=public_article_id(from_article, utcnow()) if from_article else None)
         db.session.add(line)
     else:
-        _check_quantity(product, line.quantity + quantity, max_per_line, held)
+        _check_quantity(product, line.quantity + quantity, max_per_line, held, token)
         line.quantity += quantity
         line.price_seen_cents = product.price_cents
     cart.updated_at = utcnow()
@@ -185,7 +199,7 @@ def set_line_quantity(token: str | None, line_id: int, quantity: int, max_per_li
         product = line.product
         if not product.active:
             raise NoLongerSold(f"Sorry, the {product.name} is no longer available. You can remove it from your cart.")
-        _check_quantity(product, quantity, max_per_line, units_of_product_held_by_cart(token, product.id))
+        _check_quantity(product, quantity, max_per_line, units_of_product_held_by_cart(token, product.id), token)
         line.quantity = quantity
         line.price_seen_cents = product.price_cents
     cart.updated_at = utcnow()
@@ -223,20 +237,22 @@ def view_cart(token: str | None, currency: str, max_per_line: int) -> CartView:
     if not token:
         return CartView(currency=currency)
     held = units_held_by_cart(token).subquery()
+    elsewhere = units_held_by_other_carts(token).subquery()
     rows = db.session.execute(
-        select(CartLine, func.coalesce(held.c.held, 0))
+        select(CartLine, func.coalesce(held.c.held, 0), func.coalesce(elsewhere.c.held, 0))
         .join(CartLine.cart)
         .join(CartLine.product)
         .outerjoin(held, held.c.product_id == CartLine.product_id)
+        .outerjoin(elsewhere, elsewhere.c.product_id == CartLine.product_id)
         .where(Cart.token == token)
         .options(contains_eager(CartLine.product).selectinload(Product.images.and_(ProductImage.position == 0)))
         .order_by(CartLine.id)
     ).all()
-    views = tuple(_line_view(line, currency, max_per_line, held) for line, held in rows)
+    views = tuple(_line_view(line, currency, max_per_line, held, elsewhere) for line, held, elsewhere in rows)
     return CartView(lines=views, currency=currency)
 
 
-def _line_view(line: CartLine, currency: str, max_per_line: int, held: int) -> CartLineView:
+def _line_view(line: CartLine, currency: str, max_per_line: int, held: int, held_elsewhere: int = 0) -> CartLineView:
     product = line.product
     available = available_to_cart(product, held)
     notices: list[str] = []
@@ -253,6 +269,9 @@ def _line_view(line: CartLine, currency: str, max_per_line: int, held: int) -> C
     elif line.quantity > max_per_line:
         purchasable = False
         notices.append(f"You can buy up to {max_per_line} of the {product.name}. Please lower the quantity.")
+    short_of_stock = available is not None and (available <= 0 or line.quantity > available)
+    if product.active and short_of_stock and held_elsewhere:
+        notices.append(held_elsewhere_note(held_elsewhere))
     if line.price_seen_cents != product.price_cents:
         notices.append(
             f"The price of the {product.name} changed from {format_money(line.price_seen_cents, currency)} "

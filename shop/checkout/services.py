@@ -247,21 +247,25 @@ class SuccessView:
 
 def confirm_from_success_page(session_id: str, cart_token: str | None) -> SuccessView:
     """The shopper is back from Stripe: fulfil now rather than wait for the webhook.
-    Raises CheckoutNotFound for a session we did not create."""
+    Raises CheckoutNotFound for a session we did not create. Stripe is asked only while
+    the order is pending: once it is paid (or closed), what Stripe said is in the order,
+    so reloading the page, or a crawler following the link, never calls Stripe."""
     if not session_id.startswith("cs_") or len(session_id) > 255:
         raise CheckoutNotFound()
-    known = db.session.scalar(select(Order.id).where(Order.stripe_session_id == session_id))
-    if known is None:
+    order = db.session.scalar(select(Order).where(Order.stripe_session_id == session_id))
+    if order is None:
         raise CheckoutNotFound()
-    try:
-        session = gateway.retrieve_checkout_session(session_id)
-    except gateway.PaymentProviderRefused as exc:
-        raise CheckoutNotFound() from exc
-    except gateway.PaymentProviderUnavailable:
-        # Stripe is slow right now: the webhook will fulfil; show what we know.
-        order = db.session.get(Order, known)
-    else:
-        order = fulfil_order(session, source="success page").order or db.session.get(Order, known)
+    if order.status is OrderStatus.PENDING:
+        known = order.id
+        try:
+            session = gateway.retrieve_checkout_session(session_id)
+        except gateway.PaymentProviderRefused as exc:
+            raise CheckoutNotFound() from exc
+        except gateway.PaymentProviderUnavailable:
+            # Stripe is slow right now: the webhook will fulfil; show what we know.
+            order = db.session.get(Order, known)
+        else:
+            order = fulfil_order(session, source="success page").order or db.session.get(Order, known)
     mine = bool(cart_token) and order.cart_token == cart_token
     return SuccessView(
         order=order,
@@ -271,12 +275,20 @@ def confirm_from_success_page(session_id: str, cart_token: str | None) -> Succes
     )
 
 
-def cancel_checkout(order_number: str, cart_token: str | None) -> Order:
-    """The shopper came back from Stripe without paying: close the session at Stripe and
-    hand the stock back. Only the cart that started the order may cancel it."""
-    order = db.session.scalar(select(Order).where(Order.number == order_number))
+def order_to_cancel(order_number: str, cart_token: str | None) -> Order:
+    """The order a shopper back from Stripe's page may cancel: only the cart that started
+    it may see it (CheckoutNotFound otherwise). Reads only: a GET never cancels, since
+    link prefetchers and crawlers follow links."""
+    order = db.session.scalar(select(Order).where(Order.number == order_number[:20]))
     if order is None or not cart_token or order.cart_token != cart_token:
         raise CheckoutNotFound()
+    return order
+
+
+def cancel_checkout(order_number: str, cart_token: str | None) -> Order:
+    """The shopper asked to cancel (a POST from the cancel page): close the session at
+    Stripe and hand the stock back. Only the cart that started the order may cancel it."""
+    order = order_to_cancel(order_number, cart_token)
     if order.status is not OrderStatus.PENDING:
         return order
     order_id, session_id = order.id, order.stripe_session_id

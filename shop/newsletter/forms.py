@@ -1,11 +1,11 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from shop.forms import ShopForm
 from shop.newsletter.services import CONSENT_TEXTS, CURRENT_CONSENT_VERSION
 
 
-class SignupForm(FlaskForm):
+class SignupForm(ShopForm):
     email = EmailField(
         "Your email address",
         validators=[

@@ -1,12 +1,13 @@
 """The shopper's forms about an order: finding it again, and the download buttons."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
+from shop.forms import ShopForm
 
-class LookupForm(FlaskForm):
+
+class LookupForm(ShopForm):
     number = StringField(
         "Your order number (it starts with SH-, and is in your confirmation email)",
         validators=[DataRequired(message="Please type your order number."),
@@ -24,7 +25,7 @@ class LookupForm(FlaskForm):
     submit = SubmitField("Email me the link to my order")
 
 
-class DownloadForm(FlaskForm):
+class DownloadForm(ShopForm):
     """The download button: the link's token travels in the form, not in a second URL."""
 
     # Any length: a token that is not ours gets the same 404 as an unknown order.
@@ -32,6 +33,6 @@ class DownloadForm(FlaskForm):
     submit = SubmitField("Download the file")
 
 
-class FreshLinkForm(FlaskForm):
+class FreshLinkForm(ShopForm):
     token = HiddenField(validators=[DataRequired()])
     submit = SubmitField("Email me a fresh link")

@@ -38,15 +38,28 @@ class OrderNotFound(NotFound):
         self.number = number
 
 
+def held_elsewhere_note(units: int) -> str:
+    """The truth about stock that is gone from the shelf but not sold: other shoppers'
+    checkouts hold it, and an unpaid checkout ends by itself (Stripe's shortest session is
+    30 minutes; a shopper who goes back hands theirs back at once)."""
+    if units <= 0:
+        return ""
+    held = "1 is" if units == 1 else f"{units} are"
+    return (f"{held} held in other shoppers' checkouts right now. Checkouts that are not paid end "
+            "within about 30 minutes, so please try again in a few minutes.")
+
+
 class OutOfStock(Conflict):
     """A line cannot be reserved: fewer units left than the cart asks for."""
 
-    def __init__(self, product_name: str, available: int):
+    def __init__(self, product_name: str, available: int, held_elsewhere: int = 0):
         if available <= 0:
             message = f"Sorry, the {product_name} has just sold out. Please remove it from your cart to check out."
         else:
             message = (f"Sorry, only {available} of the {product_name} are left. "
                        "Please lower the quantity in your cart to check out.")
+        if held_elsewhere:
+            message = f"{message} {held_elsewhere_note(held_elsewhere)}"
         super().__init__(message)
         self.product_name = product_name
         self.available = available
@@ -161,7 +174,8 @@ def reserve_stock(order: Order) -> None:
         ).rowcount
         if taken != 1:
             available = db.session.scalar(select(Product.stock).where(Product.id == line.product_id)) or 0
-            raise OutOfStock(line.product_name, available)
+            held = units_of_product_held_by_other_carts(order.cart_token, line.product_id)
+            raise OutOfStock(line.product_name, available, held)
     order.stock_state = StockState.RESERVED
 
 
@@ -198,6 +212,26 @@ def units_of_product_held_by_cart(cart_token: str | None, product_id: int) -> in
         return 0
     held = units_held_by_cart(cart_token).subquery()
     return db.session.scalar(select(held.c.held).where(held.c.product_id == product_id)) or 0
+
+
+def units_held_by_other_carts(cart_token: str | None) -> Select[tuple[int, int]]:
+    """(product id, units) that unpaid checkouts of every other cart hold off the shelf:
+    stock that is not on the shelf but not sold either, so shoppers are told the truth."""
+    query = (
+        select(OrderLine.product_id.label("product_id"), func.sum(OrderLine.quantity).label("held"))
+        .join(Order, OrderLine.order_id == Order.id)
+        .where(Order.status == OrderStatus.PENDING, Order.stock_state == StockState.RESERVED,
+               OrderLine.stock_tracked.is_(True))
+        .group_by(OrderLine.product_id)
+    )
+    if cart_token:
+        query = query.where(or_(Order.cart_token.is_(None), Order.cart_token != cart_token))
+    return query
+
+
+def units_of_product_held_by_other_carts(cart_token: str | None, product_id: int) -> int:
+    held = units_held_by_other_carts(cart_token).where(OrderLine.product_id == product_id).subquery()
+    return db.session.scalar(select(held.c.held)) or 0
 
 
 # ---------------------------------------------------------------- payment

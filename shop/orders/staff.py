@@ -133,6 +133,14 @@ def work_counts() -> WorkCounts:
     return WorkCounts(*row)
 
 
+def orders_by_status() -> dict[OrderStatus, int]:
+    """How many orders are in each status (every status named, zeros too), for metrics."""
+    counts = dict.fromkeys(OrderStatus, 0)
+    for status, number in db.session.execute(select(Order.status, func.count(Order.id)).group_by(Order.status)):
+        counts[status] = number
+    return counts
+
+
 def mark_reviewed(number: str, *, actor: Actor, note: str) -> bool:
     """Clear the review flag, keeping the note (and the old reason) in the history.
     Returns False when the order was not flagged (a second press). Transactional."""

@@ -2,9 +2,12 @@
 
 `queue_email` joins the caller's transaction and does not commit. `send_pending` is the
 worker step: it claims each message before sending, so two workers never send one twice.
+Each message is on its own: whatever goes wrong while one is built or sent is recorded as
+a failed attempt of that message (with a back-off), and the others still go.
 """
 from __future__ import annotations
 
+import logging
 import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,11 +15,14 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from shop.database import begin_write, utcnow
 from shop.extensions import db
 from shop.outbox.models import OutboxEmail
+from shop.text import header_value
+
+log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 # How long a worker's claim on an email lasts before another may try it.
@@ -85,13 +91,15 @@ class SmtpSettings:
 
 
 def build_message(email: OutboxEmail, sender: str) -> EmailMessage:
+    """The email as it goes out. Every header is built from a cleaned, one-line value,
+    whoever queued it: a line break in a header would start a header of its own."""
     message = EmailMessage()
-    message["From"] = sender
-    message["To"] = email.to_address
-    message["Subject"] = email.subject
+    message["From"] = header_value(sender)
+    message["To"] = header_value(email.to_address)
+    message["Subject"] = header_value(email.subject)
     message["Message-ID"] = make_msgid(idstring=f"outbox{email.id}")
     for name, value in (email.headers or {}).items():
-        message[name] = value
+        message[header_value(name)] = header_value(value)
     message.set_content(email.text_body)
     if email.html_body:
         message.add_alternative(email.html_body, subtype="html")
@@ -117,12 +125,13 @@ def send_pending(smtp_url: str, sender: str, limit: int = 50, timeout: float = 1
     db.session.rollback()
     sent = failed = 0
     for email_id in due_ids:
-        message = _claim(email_id, sender)
-        if message is None:
+        email = _claim(email_id)
+        if email is None:
             continue  # another worker has it
         try:
-            _deliver(settings, message, timeout)
-        except (OSError, smtplib.SMTPException) as exc:
+            _deliver(settings, build_message(email, sender), timeout)
+        except Exception as exc:  # noqa: BLE001  (any failure is this message's alone; the rest still go)
+            log.warning("outbox: email %s not sent: %s", email_id, exc.__class__.__name__)
             _record_failure(email_id, f"{exc.__class__.__name__}: {exc}"[:2000])
             failed += 1
         else:
@@ -133,8 +142,10 @@ def send_pending(smtp_url: str, sender: str, limit: int = 50, timeout: float = 1
     return sent, failed
 
 
-def _claim(email_id: int, sender: str) -> EmailMessage | None:
-    """Claim one due email for this worker, in its own committed write transaction."""
+def _claim(email_id: int) -> OutboxEmail | None:
+    """Claim one due email for this worker, in its own committed write transaction. The
+    attempt is counted here, before building or sending, so a message that fails in any
+    way is backed off and never holds up the others."""
     begin_write()
     claimed = db.session.execute(
         update(OutboxEmail)
@@ -145,9 +156,9 @@ def _claim(email_id: int, sender: str) -> EmailMessage | None:
     if not claimed:
         db.session.rollback()
         return None
-    message = build_message(db.session.get(OutboxEmail, email_id), sender)
+    email = db.session.get(OutboxEmail, email_id)
     db.session.commit()
-    return message
+    return email
 
 
 def _record_failure(email_id: int, error: str) -> None:
@@ -166,6 +177,27 @@ def _deliver(settings: SmtpSettings, message: EmailMessage, timeout: float) -> N
         if settings.username:
             smtp.login(settings.username, settings.password or "")
         smtp.send_message(message)
+
+
+@dataclass(frozen=True)
+class Backlog:
+    waiting: int  # queued, not sent, not given up on
+    oldest_age_seconds: float  # of the oldest of those; 0 when none wait
+    given_up: int  # failed MAX_ATTEMPTS times: a person must look
+
+
+def backlog(now=None) -> Backlog:
+    """What the outbox holds unsent, for metrics and alerts. One query."""
+    now = now or utcnow()
+    unsent = OutboxEmail.sent_at.is_(None)
+    waiting, oldest, given_up = db.session.execute(select(
+        select(func.count(OutboxEmail.id)).where(unsent, OutboxEmail.attempts < MAX_ATTEMPTS).scalar_subquery(),
+        select(func.min(OutboxEmail.created_at)).where(unsent, OutboxEmail.attempts < MAX_ATTEMPTS).scalar_subquery(),
+        select(func.count(OutboxEmail.id)).where(unsent, OutboxEmail.attempts >= MAX_ATTEMPTS).scalar_subquery(),
+    )).one()
+    if oldest is not None and oldest.tzinfo is None:  # a scalar subquery skips the column's type on SQLite
+        oldest = oldest.replace(tzinfo=now.tzinfo)
+    return Backlog(waiting or 0, (now - oldest).total_seconds() if oldest else 0.0, given_up or 0)
 
 
 def send_after_each_request(app) -> None:

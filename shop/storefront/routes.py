@@ -15,7 +15,11 @@ from shop.database import utcnow
 from shop.extensions import db
 from shop.markup import render_markdown
 from shop.newsletter.forms import SignupForm
-from shop.orders.services import units_of_product_held_by_cart
+from shop.orders.services import (
+    held_elsewhere_note,
+    units_of_product_held_by_cart,
+    units_of_product_held_by_other_carts,
+)
 from shop.seo import jsonld
 from shop.testimonials.services import featured_testimonials
 from shop.web import public_url
@@ -46,6 +50,7 @@ def product_detail(slug: str):
     return render_template(
         "storefront/product.html",
         product=product,
+        held_note=_held_elsewhere(product),
         description_html=render_markdown(product.description),
         max_quantity=line_limit(product, config["CART_MAX_QUANTITY"], held),
         featuring_articles=articles_featuring(product.id, utcnow(), 3),
@@ -59,6 +64,14 @@ def product_detail(slug: str):
             ]),
         ),
     )
+
+
+def _held_elsewhere(product) -> str:
+    """When few or none are on the shelf, say how many other shoppers' checkouts hold
+    (asked only then: a product in stock costs no extra query)."""
+    if product.stock is None or product.stock > product.LOW_STOCK:
+        return ""
+    return held_elsewhere_note(units_of_product_held_by_other_carts(current_cart_token(), product.id))
 
 
 @bp.get("/articles/<slug>")

@@ -1,6 +1,7 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
+
+from shop.forms import ShopForm
 
 STORY_CONSENT_TEXT = (
     "I agree that Steady Hand Rehab may publish my story with the name I gave above, after "
@@ -8,7 +9,7 @@ STORY_CONSENT_TEXT = (
 )
 
 
-class StoryForm(FlaskForm):
+class StoryForm(ShopForm):
     name = StringField(
         "Your name, as you would like it shown (a first name is fine)",
         validators=[DataRequired(message="Please tell us what name to show."), Length(max=80, message="Please use 80 letters or fewer.")],

@@ -22,6 +22,7 @@ from shop.extensions import db
 from shop.media.services import PreparedImage, discard_files, kept_only_if_saved, save_image
 from shop.outbox.services import queue_email
 from shop.testimonials.models import StorySource, Testimonial
+from shop.text import one_line
 from shop.web import suggest_slug
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,12 @@ def _plain(value: str) -> str:
     return _CONTROL.sub("", value).replace("\r\n", "\n").strip()
 
 
+def _plain_line(value: str) -> str:
+    """A single-line value (a name): never a line break, whoever calls (it ends up in an
+    email subject)."""
+    return (one_line(value) or "").strip()
+
+
 def submit_story(
     *, name: str, email: str, story: str, product_slug: str, time_since_stroke: str, now: datetime, staff_email: str
 ) -> Testimonial:
@@ -101,11 +108,11 @@ def submit_story(
     first_paragraph = text.split("\n\n", 1)[0]
     testimonial = Testimonial(
         slug=f"submitted-{secrets.token_hex(6)}",
-        display_name=_plain(name)[:80],
-        headline=f"{_plain(name)[:60]}'s story",
+        display_name=_plain_line(name)[:80],
+        headline=f"{_plain_line(name)[:60]}'s story",
         quote=first_paragraph[:297] + "…" if len(first_paragraph) > 300 else first_paragraph,
         story=text,
-        time_since_stroke=_plain(time_since_stroke)[:80],
+        time_since_stroke=_plain_line(time_since_stroke)[:80],
         product=product,
         published=False,
         featured=False,

@@ -200,8 +200,8 @@ ROLE_TABLE = {
     **{endpoint: {StaffRole.OWNER, StaffRole.EDITOR} for endpoint in (
         "admin.article_list", "admin.new_article", "admin.edit_article", "admin.publish_article",
         "admin.unpublish_article", "admin.delete_article", "admin.remove_article_photo", "admin.author_list",
-        "admin.edit_author", "admin.delete_author", "admin.category_list", "admin.edit_category",
-        "admin.delete_category")},
+        "admin.new_author", "admin.edit_author", "admin.delete_author", "admin.category_list", "admin.new_category",
+        "admin.edit_category", "admin.delete_category")},
     "admin.policy_edit": {StaffRole.OWNER, StaffRole.EDITOR},
 }
 

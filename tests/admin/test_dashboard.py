@@ -185,7 +185,9 @@ def test_sales_csv_has_a_row_per_line_in_the_chosen_local_days(frozen, owner_cli
 
 
 @pytest.mark.parametrize("query", ["", "start=2026-11-20", "start=2026-11-20&end=2026-11-01", "start=soon&end=later",
-                                   "start=2024-01-01&end=2026-01-01", "start=2026-11-01%00&end=2026-11-02"])
+                                   "start=2024-01-01&end=2026-01-01"])
 def test_sales_csv_with_bad_dates_says_what_to_fix(frozen, owner_client, query):
     response = owner_client.get(f"/admin/reports/sales.csv?{query}")
     assert response.status_code == 400 and "Download the sales" in page_text(response)
+    # A NUL byte never reaches the form: every request with one is refused first.
+    assert owner_client.get("/admin/reports/sales.csv?start=2026-11-01%00&end=2026-11-02").status_code == 400

@@ -11,7 +11,7 @@ from shop.payments import gateway
 from tests.factories import make_product
 from tests.support.db import cart_lines, outbox_count, reload, stock_of
 from tests.support.html import page_text
-from tests.support.live import closed_port_url
+from tests.support.live import AlwaysFailingStripe, closed_port_url
 from tests.support.shopper import add_to_cart, checkout
 from tests.support.stripe import WEBHOOK_SECRET, deliver, last_event, point_stripe_at, stripe_session
 
@@ -31,8 +31,35 @@ def unchanged(order: Order, standin, trainer) -> None:
 
 # ---------------------------------------------------------------- cancel
 
+def press_cancel(client, number: str):
+    """Open the page Stripe's back link leads to, and press its cancel button (a page
+    opened before the order changed still has it)."""
+    page = client.get("/checkout/cancel", query_string={"order": number})
+    if page.status_code != 200:
+        return page
+    return client.post("/checkout/cancel", data={"order": number})
+
+
+def test_opening_the_cancel_page_changes_nothing(app, client, standin, trainer, pending):
+    # Found by probing: GET /checkout/cancel cancelled the order and expired the session,
+    # so a link prefetcher or a crawler following the link cancelled orders.
+    for _ in range(2):
+        response = client.get(f"/checkout/cancel?order={pending.number}")
+        assert response.status_code == 200
+        assert "You have not paid yet" in page_text(response)
+        assert "Cancel this order and go back to my cart" in page_text(response)
+    unchanged(pending, standin, trainer)
+    assert client.head(f"/checkout/cancel?order={pending.number}").status_code == 200
+    unchanged(pending, standin, trainer)
+
+
+def test_cancelling_needs_the_csrf_token(app, client, standin, trainer, pending):
+    response = client.post("/checkout/cancel", data={"order": pending.number}, csrf=False)
+    assert response.status_code == 400
+    unchanged(pending, standin, trainer)
+
 def test_cancel_from_the_same_browser_closes_the_session_and_keeps_the_cart(app, client, standin, trainer, pending):
-    response = client.get(f"/checkout/cancel?order={pending.number}")
+    response = press_cancel(client, pending.number)
 
     assert response.status_code == 303 and response.headers["Location"].endswith("/cart")
     assert "nothing was charged" in page_text(client.get("/cart"))
@@ -41,6 +68,7 @@ def test_cancel_from_the_same_browser_closes_the_session_and_keeps_the_cart(app,
     assert order.status is OrderStatus.CANCELLED and order.stock_state is StockState.RELEASED
     assert stock_of(trainer) == 5
     assert cart_lines(order.cart_token) == [(trainer.id, 2)]
+    assert "is closed, and nothing was charged" in page_text(client.get(f"/checkout/cancel?order={order.number}"))
     # Stripe's checkout.session.expired follows; the stock is not handed back a second time.
     late = deliver(client, last_event(standin, "checkout.session.expired"), WEBHOOK_SECRET)
     assert late.get_json()["outcome"] == "left cancelled"
@@ -61,7 +89,7 @@ def test_cancel_ends_cancelled_even_when_the_expiry_webhook_arrives_first(app, c
 
     monkeypatch.setattr(gateway, "expire_checkout_session", expire_and_let_the_webhook_land)
 
-    response = client.get(f"/checkout/cancel?order={order.number}")
+    response = press_cancel(client, order.number)
 
     assert response.status_code == 303
     assert stock_of(trainer) == 5  # handed back once, either way
@@ -71,7 +99,7 @@ def test_cancel_ends_cancelled_even_when_the_expiry_webhook_arrives_first(app, c
 def test_cancel_from_a_browser_without_the_cart_is_not_found(app, standin, trainer, pending):
     stranger = app.test_client()
 
-    response = stranger.get(f"/checkout/cancel?order={pending.number}")
+    response = press_cancel(stranger, pending.number)
 
     assert response.status_code == 404
     unchanged(pending, standin, trainer)
@@ -81,7 +109,7 @@ def test_cancel_from_a_browser_with_another_cart_is_not_found(app, standin, trai
     stranger = app.test_client()
     add_to_cart(stranger, make_product(stock=3), 1)
 
-    response = stranger.get(f"/checkout/cancel?order={pending.number}")
+    response = press_cancel(stranger, pending.number)
 
     assert response.status_code == 404
     unchanged(pending, standin, trainer)
@@ -90,13 +118,14 @@ def test_cancel_from_a_browser_with_another_cart_is_not_found(app, standin, trai
 @pytest.mark.parametrize("number", ["", "SH-NOSUCH22", "' OR 1=1 --"])
 def test_cancel_of_an_unknown_order_is_not_found(app, client, standin, trainer, pending, number):
     assert client.get("/checkout/cancel", query_string={"order": number}).status_code == 404
+    assert client.post("/checkout/cancel", data={"order": number}).status_code == 404
     unchanged(pending, standin, trainer)
 
 
 def test_cancel_after_paying_before_the_webhook_keeps_the_order_paid(app, client, standin, trainer, pending):
     standin.pay(pending.stripe_session_id)  # paid in another tab; no webhook has come
 
-    response = client.get(f"/checkout/cancel?order={pending.number}")
+    response = press_cancel(client, pending.number)
 
     assert response.status_code == 303 and not response.headers["Location"].endswith("/cart")
     assert "already paid" in page_text(client.get("/"))
@@ -112,7 +141,8 @@ def test_cancel_after_the_webhook_paid_changes_nothing(app, client, standin, liv
     standin.wait_for_deliveries()
     assert reload(order).status is OrderStatus.PAID
 
-    response = client.get(f"/checkout/cancel?order={order.number}")
+    assert "Your order is already paid" in page_text(client.get(f"/checkout/cancel?order={order.number}"))
+    response = press_cancel(client, order.number)
 
     assert response.status_code == 303
     order = reload(order)
@@ -124,7 +154,7 @@ def test_cancel_while_stripe_is_unreachable_leaves_the_order_for_stripe_to_settl
     # The session may still be paid; only Stripe's word (webhook or reconcile) may close it.
     point_stripe_at(app, STRIPE_API_BASE=closed_port_url())
 
-    response = client.get(f"/checkout/cancel?order={pending.number}")
+    response = press_cancel(client, pending.number)
 
     assert response.status_code == 303
     order = reload(pending)
@@ -211,7 +241,7 @@ def test_success_page_for_an_unpaid_open_session_does_not_pay(app, client, stand
 def test_cancel_after_starting_a_bank_payment_says_it_is_still_open(app, client, standin, trainer, pending):
     standin.pay(pending.stripe_session_id, method="delayed")
 
-    response = client.get(f"/checkout/cancel?order={pending.number}")
+    response = press_cancel(client, pending.number)
 
     assert response.status_code == 303
     text = page_text(client.get(response.headers["Location"]))
@@ -219,3 +249,17 @@ def test_cancel_after_starting_a_bank_payment_says_it_is_still_open(app, client,
     order = reload(pending)
     assert order.status is OrderStatus.PENDING and order.stock_state is StockState.RESERVED
     assert stock_of(trainer) == 3
+
+
+def test_reloading_the_success_page_of_a_paid_order_does_not_call_stripe(app, client, standin, pending):
+    # Found by probing: each view of the success page called Stripe, a reload or a crawler too.
+    standin.pay(pending.stripe_session_id)
+    assert "Your order is confirmed" in page_text(client.get(f"/checkout/success?session_id={pending.stripe_session_id}"))
+    failing = AlwaysFailingStripe()
+    try:
+        point_stripe_at(app, STRIPE_API_BASE=failing.url)
+        pages = [client.get(f"/checkout/success?session_id={pending.stripe_session_id}") for _ in range(3)]
+        assert failing.hits == 0
+    finally:
+        failing.stop()
+    assert all(p.status_code == 200 and "Your order is confirmed" in page_text(p) for p in pages)

@@ -28,6 +28,13 @@ DELIVERIES = 10
 SOLD_OUT = re.compile(r"sold out|out of stock")
 
 
+@pytest.fixture
+def app_config():
+    """Thirty buyers from one address: the per-client checkout limit is not what this
+    module tests (tests/checkout/test_holding_stock.py does)."""
+    return {"CHECKOUT_LIMIT_PER_CLIENT": "100 per minute"}
+
+
 @pytest.fixture(params=["postgresql"])
 def db_backend(request: pytest.FixtureRequest) -> str:
     """PostgreSQL only for this module (a test may still parametrise `db_backend` itself)."""

@@ -12,7 +12,7 @@ from shop.orders.models import Order, OrderStatus, StockState
 from tests.factories import make_product
 from tests.support.db import cart_lines, count, fresh, stock_of
 from tests.support.html import page_text
-from tests.support.live import AlwaysFailingStripe, closed_port_url
+from tests.support.live import AlwaysFailingStripe, SlowStripe, closed_port_url
 from tests.support.shopper import add_to_cart
 from tests.support.stripe import point_stripe_at
 
@@ -24,10 +24,20 @@ def failing_stripe() -> Iterator[AlwaysFailingStripe]:
     server.stop()
 
 
-@pytest.fixture(params=["unreachable", "answers-500", "refuses-our-key"])
+@pytest.fixture
+def slow_stripe() -> Iterator[SlowStripe]:
+    server = SlowStripe(delay=3)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["unreachable", "answers-500", "refuses-our-key", "slower-than-the-timeout"])
 def stripe_trouble(request, app, standin):
     if request.param == "unreachable":
         point_stripe_at(app, STRIPE_API_BASE=closed_port_url())
+    elif request.param == "slower-than-the-timeout":
+        server = request.getfixturevalue("slow_stripe")
+        point_stripe_at(app, STRIPE_API_BASE=server.url, STRIPE_TIMEOUT_SECONDS=1)
     elif request.param == "answers-500":
         server = request.getfixturevalue("failing_stripe")
         point_stripe_at(app, STRIPE_API_BASE=server.url)

@@ -1,4 +1,6 @@
+import click
 import pytest
+from flask.cli import run_command
 
 from shop import create_app
 from shop.config import ConfigError, settings_from_env
@@ -11,11 +13,40 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch):
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
 
 
-def test_debug_mode_gets_a_development_key(monkeypatch):
+def _in_flask_command(name: str, **params):
+    """The click context `flask <name>` runs in while it loads the app."""
+    command = {"run": run_command}.get(name) or click.Command(name)
+    context = click.Context(command, info_name=name)
+    context.params.update(params)
+    return context
+
+
+def test_debug_mode_gets_a_development_key_from_flask_run_on_loopback(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.setenv("FLASK_DEBUG", "1")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    assert app.debug and app.secret_key
+    for host in ("127.0.0.1", "localhost"):
+        with _in_flask_command("run", host=host):
+            app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        assert app.debug and app.secret_key
+    with _in_flask_command("seed"):  # commands that serve nothing
+        assert create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}).secret_key
+
+
+def test_debug_mode_outside_a_flask_command_still_needs_a_secret_key(monkeypatch):
+    # Found by probing: FLASK_DEBUG=1 under gunicorn used the fixed public key, and a
+    # forged session cookie opened /admin.
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    with pytest.raises(ConfigError, match="SECRET_KEY is not set"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20"])
+def test_debug_mode_on_a_public_address_still_needs_a_secret_key(monkeypatch, host):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    with _in_flask_command("run", host=host), pytest.raises(ConfigError, match="SECRET_KEY is not set"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
 
 
 def test_secret_key_from_environment(monkeypatch):

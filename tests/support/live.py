@@ -90,3 +90,18 @@ class SmtpServer:
 
     def stop(self) -> None:
         self.controller.stop()
+
+
+class SlowStripe(LiveServer):
+    """Answers nothing for `delay` seconds (past the shop's Stripe timeout), and counts."""
+
+    def __init__(self, delay: float = 3.0) -> None:
+        self.hits = 0
+        self.delay = delay
+        super().__init__(self._answer)
+
+    def _answer(self, environ, start_response):
+        self.hits += 1
+        time.sleep(self.delay)
+        start_response("503 Service Unavailable", [("Content-Type", "application/json")])
+        return [b"{}"]

@@ -1,0 +1,1 @@
+"""/metrics: the shop's Prometheus metrics, closed to the public."""
