@@ -1,27 +1,35 @@
-"""Measure the shop's speed: SQL queries per page, and latency and throughput over HTTP.
+"""Measure the shop against the floor: throughput and latency of public pages over HTTP.
 
-    .venv/bin/python bench/run.py                      # SQLite, 500 extra products
+    .venv/bin/python bench/run.py                                   # SQLite, demo data
     .venv/bin/python bench/run.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/shop_bench
-    .venv/bin/python bench/run.py --products 5000 --seconds 10 --concurrency 8
+    .venv/bin/python bench/run.py --products 10000 --articles 2000  # the scale case
+    .venv/bin/python bench/run.py --pages /products/steadyhand-trainer --seconds 3 --rounds 1
 
-It builds a fresh database through the migrations, loads the demo content plus N
-generated products, counts the SQL statements each page issues (in-process), then
-serves the shop with gunicorn (production settings: FLASK_DEBUG off) on a loopback port
-and drives it from client threads for a bounded time per page. Everything stays on
-127.0.0.1; every loop is bounded in count and time. Prints a Markdown table.
+It builds a fresh database through the migrations, loads the demo content (plus generated
+products and articles when asked), counts the SQL statements each page issues (in-process),
+then serves the shop with gunicorn (2 workers, production settings: FLASK_DEBUG off) and the
+floor app (bench/floor.py: Flask answering the product page's bytes as a constant) side by
+side on loopback ports, and drives them with wrk (`-t2 -c32`), alternating rounds between
+floor and shop and taking medians. Cases: an anonymous visitor (no cookie), a visitor with a
+3-line cart (its cookie), and add-to-cart (a POST from a new visitor). Prints a Markdown
+table: page, req/s, p50, p99, ratio to the floor, queries.
+
+wrk is Debian's package; the script installs it with apt-get when it is missing and it can
+(root), or says how. Nothing here is part of the test suite: it times things, tests do not.
+Every loop is bounded; everything stays on 127.0.0.1.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import re
-import socket
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,18 +38,24 @@ sys.path.insert(0, str(ROOT))
 import requests  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
+ANONYMOUS_PAGES = [
+    "/", "/products", "/products/steadyhand-trainer", "/articles",
+    "/articles/does-magnesium-oil-help-stroke-recovery", "/testimonials", "/search?q=hand+exercise",
+]
+CART_PAGES = ANONYMOUS_PAGES + ["/cart"]
+CART_PRODUCTS = ("assist-strap", "non-slip-mat", "resistance-band-set")
+ADD_TO_CART = "POST /cart/items"
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
+# ---------------------------------------------------------------- the database
 
-def prepare_database(url: str, extra_products: int) -> None:
+def prepare_database(url: str, extra_products: int, extra_articles: int) -> None:
     from flask_migrate import upgrade
 
     from shop import create_app
     from shop.catalog.models import Product, ProductImage, ProductKind
+    from shop.content.models import Article, ArticleCategory, ArticleStatus, Author
+    from shop.database import utcnow
     from shop.extensions import db
     from shop.seed import seed_all
 
@@ -60,139 +74,242 @@ def prepare_database(url: str, extra_products: int) -> None:
         list(seed_all())
         for i in range(extra_products):
             product = Product(slug=f"bench-{i}", name=f"Bench product {i}", kind=ProductKind.ACCESSORY,
-                              summary="Generated for the benchmark.", description="Some *Markdown*.",
+                              summary="Generated for the benchmark.", description=f"Some *Markdown* for product {i}.",
                               price_cents=1000 + i, sku=f"BENCH-{i}", stock=100, position=100 + i)
             product.images = [ProductImage(path="img/products/strap.svg", alt="A strap", position=0)]
             db.session.add(product)
+            if i % 1000 == 999:
+                db.session.commit()
         db.session.commit()
+        if extra_articles:
+            author = db.session.scalar(sa.select(Author).limit(1))
+            category = db.session.scalar(sa.select(ArticleCategory).limit(1))
+            body = "\n\n".join(f"Paragraph {n} of a generated article, with *some* words in it." for n in range(30))
+            now = utcnow()
+            for i in range(extra_articles):
+                db.session.add(Article(
+                    slug=f"bench-article-{i}", title=f"Generated article {i}", summary="Generated for the benchmark.",
+                    body=body, status=ArticleStatus.PUBLISHED, author=author, categories=[category],
+                    # Older than the demo articles, so the demo pages still show what they showed.
+                    published_at=now.replace(year=now.year - 3) - __import__("datetime").timedelta(minutes=i),
+                ))
+                if i % 500 == 499:
+                    db.session.commit()
+            db.session.commit()
         db.engine.dispose()
 
 
-def count_queries(url: str) -> dict[str, int]:
-    """SQL statements per page, counted in-process for a shopper with a two-line cart."""
+def count_queries(url: str, base_url: str, shop_config: dict) -> dict[tuple[str, str], int]:
+    """SQL statements per page as the benchmark serves it (a repeat visit: warm), counted
+    in-process, anonymous and with a 3-line cart."""
     from shop import create_app
+    from shop.database import QuickRead
     from shop.extensions import db
 
-    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "WTF_CSRF_ENABLED": False})
+    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "SHOP_BASE_URL": base_url,
+                      "WTF_CSRF_ENABLED": False, **shop_config})
     with app.app_context():
         engine = db.engine
-    # Each request gets its own app context, as in production (no shared `g`).
-    client = app.test_client()
-    client.post("/cart/items", data={"product": "assist-strap", "quantity": "1"})
-    client.post("/cart/items", data={"product": "non-slip-mat", "quantity": "1"})
-    counts: dict[str, int] = {}
-    for path in PAGES:
-        statements: list[str] = []
+    counts: dict[tuple[str, str], int] = {}
+    anonymous, shopper = app.test_client(), app.test_client()
+    for slug in CART_PRODUCTS:
+        shopper.post("/cart/items", data={"product": slug, "quantity": "1"}, headers={"Origin": base_url})
+    shopper.get("/cart")  # the flash is read: what stays is the cart cookie
+    for case, client, pages in (("anonymous", anonymous, ANONYMOUS_PAGES), ("3-line cart", shopper, CART_PAGES)):
+        for path in pages:
+            statements: list[str] = []
 
-        def listener(*args, _into=statements):
-            if not args[2].startswith(("BEGIN", "COMMIT", "ROLLBACK")):
-                _into.append(args[2])
+            def listener(*args, _into=statements):
+                if not args[2].startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+                    _into.append(args[2])
 
-        client.get(path)  # warm
-        sa.event.listen(engine, "before_cursor_execute", listener)
-        assert client.get(path).status_code == 200, path
-        sa.event.remove(engine, "before_cursor_execute", listener)
-        counts[path] = len(statements)
+            client.get(path)  # warm
+            sa.event.listen(engine, "before_cursor_execute", listener)
+            QuickRead.listeners.append(statements.append)  # reads on the driver's connection
+            status = client.get(path).status_code
+            QuickRead.listeners.remove(statements.append)
+            sa.event.remove(engine, "before_cursor_execute", listener)
+            assert status == 200, (path, status)
+            counts[case, path] = len(statements)
     engine.dispose()
     return counts
 
 
-PAGES = [
-    "/", "/products", "/products?page=20", "/products/steadyhand-trainer", "/cart",
-    "/articles", "/articles/does-magnesium-oil-help-stroke-recovery", "/testimonials", "/search?q=hand+exercise",
-    "/sitemap.xml", "/healthz",
-]
+# ---------------------------------------------------------------- servers and wrk
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("installing wrk (apt-get) ...", file=sys.stderr)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, stdout=subprocess.DEVNULL)
+        if not shutil.which("wrk"):
+            subprocess.run(["apt-get", "update", "-qq"], check=False)
+            subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, stdout=subprocess.DEVNULL)
+    found = shutil.which("wrk")
+    if not found:
+        raise SystemExit("wrk is needed: sudo apt-get install wrk")
+    return found
 
 
-def load(base: str, path: str, seconds: float, concurrency: int, max_requests: int, cookies: dict) -> dict:
-    latencies: list[float] = []
+def start_gunicorn(app: str, port: int, workers: int, env: dict, chdir: Path) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+         "--chdir", str(chdir), app],
+        cwd=ROOT, env=env,
+    )
+    for _ in range(100):
+        try:
+            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return server
+        except requests.RequestException:
+            time.sleep(0.1)
+    server.terminate()
+    raise SystemExit(f"{app} did not start on port {port}")
+
+
+@dataclass
+class Run:
+    rps: float
+    p50: float
+    p99: float
+    errors: int
+
+
+_UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(number) * _UNIT[unit]
+
+
+def wrk(wrk_path: str, url: str, seconds: float, connections: int, threads: int, headers: dict[str, str],
+        script: Path | None = None) -> Run:
+    command = [wrk_path, f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--latency", "--timeout", "5s"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    if script is not None:
+        command += ["-s", str(script)]
+    out = subprocess.run(command + [url], capture_output=True, text=True, timeout=seconds + 30).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)$", out, re.M).group(1))
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)$", out, re.M).group(1))
     errors = 0
-    lock = threading.Lock()
-    deadline = time.monotonic() + seconds
+    if match := re.search(r"Non-2xx or 3xx responses: (\d+)", out):
+        errors += int(match.group(1))
+    if match := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out):
+        errors += sum(int(n) for n in match.groups())
+    return Run(rps, p50, p99, errors)
 
-    def worker() -> None:
-        nonlocal errors
-        session = requests.Session()
-        session.cookies.update(cookies)
-        while time.monotonic() < deadline:
-            with lock:
-                if len(latencies) + errors >= max_requests:
-                    return
-            start = time.perf_counter()
-            try:
-                ok = session.get(base + path, timeout=10).status_code == 200
-            except requests.RequestException:
-                ok = False
-            elapsed = time.perf_counter() - start
-            with lock:
-                if ok:
-                    latencies.append(elapsed)
-                else:
-                    errors += 1
 
-    started = time.monotonic()
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.monotonic() - started
-    latencies.sort()
-    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else float("nan")  # noqa: E731
-    return {"requests": len(latencies), "errors": errors, "rps": len(latencies) / wall,
-            "p50": pick(0.50), "p95": pick(0.95), "mean": statistics.fmean(latencies) * 1000 if latencies else float("nan")}
+def shopper_with_cart(base: str) -> dict[str, str]:
+    """A visitor who put 3 products in the cart through the real form, then saw the cart:
+    the cookies their browser now sends."""
+    shopper = requests.Session()
+    for slug in CART_PRODUCTS:
+        html = shopper.get(f"{base}/products/{slug}").text
+        data = {"product": slug, "quantity": "1"}
+        if token := re.search(r'name="csrf_token" value="([^"]+)"', html):
+            data["csrf_token"] = token.group(1)
+        response = shopper.post(f"{base}/cart/items", data=data, allow_redirects=False,
+                                headers={"Origin": base, "Sec-Fetch-Site": "same-origin"})
+        assert response.status_code == 303, response.text[:300]
+    shopper.get(f"{base}/cart")
+    return shopper.cookies.get_dict()
 
+
+def add_to_cart_script(base: str, folder: Path) -> Path:
+    """wrk's Lua for add-to-cart from a new visitor (no cart cookie, so each adds a cart)."""
+    body = "product=assist-strap&quantity=1"
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Origin": base, "Sec-Fetch-Site": "same-origin"}
+    page = requests.get(f"{base}/products/assist-strap")
+    if token := re.search(r'name="csrf_token" value="([^"]+)"', page.text):  # the shop before issue 13
+        body += f"&csrf_token={token.group(1)}"
+        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in page.cookies.get_dict().items())
+    lines = ['wrk.method = "POST"', f'wrk.body = "{body}"']
+    lines += [f'wrk.headers["{name}"] = "{value}"' for name, value in headers.items()]
+    script = folder / "add_to_cart.lua"
+    script.write_text("\n".join(lines) + "\n")
+    return script
+
+
+# ---------------------------------------------------------------- the run
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file in a temp folder")
-    parser.add_argument("--products", type=int, default=500, help="generated products on top of the demo catalogue")
-    parser.add_argument("--seconds", type=float, default=5.0, help="load time per page")
-    parser.add_argument("--max-requests", type=int, default=20000, help="cap per page")
-    parser.add_argument("--concurrency", type=int, default=4, help="client threads")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--products", type=int, default=0, help="generated products on top of the demo catalogue")
+    parser.add_argument("--articles", type=int, default=0, help="generated articles on top of the demo articles")
+    parser.add_argument("--seconds", type=float, default=5.0, help="wrk's duration per run")
+    parser.add_argument("--rounds", type=int, default=3, help="floor/shop rounds per page; medians are reported")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes, for the shop and the floor")
+    parser.add_argument("--port", type=int, default=8400, help="the shop's port; the floor takes the next one")
+    parser.add_argument("--pages", nargs="*", default=None, help="only these paths (and the cases that have them)")
+    parser.add_argument("--no-writes", action="store_true", help="leave out add-to-cart")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="a setting for the shop, such as PAGE_CACHE_SECONDS=0 (repeatable)")
     args = parser.parse_args()
 
-    tmp = tempfile.mkdtemp(prefix="shop-bench-")
+    wrk_path = ensure_wrk()
+    tmp = Path(tempfile.mkdtemp(prefix="shop-bench-"))
     url = args.database_url or f"sqlite:///{tmp}/bench.sqlite"
-    print(f"preparing {url.split('@')[-1]} with {args.products} extra products ...", file=sys.stderr)
-    prepare_database(url, args.products)
-    queries = count_queries(url)
+    database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+    print(f"preparing {database} with {args.products} extra products, {args.articles} extra articles ...", file=sys.stderr)
+    prepare_database(url, args.products, args.articles)
+    shop_port, floor_port = args.port, args.port + 1
+    base, floor_base = f"http://127.0.0.1:{shop_port}", f"http://127.0.0.1:{floor_port}"
+    shop_config = dict(item.split("=", 1) for item in args.env)
+    queries = count_queries(url, base, shop_config)
 
-    port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "FLASK_DEBUG": "0",
-           "OUTBOX_SEND_AFTER_REQUEST": "0", "SHOP_BASE_URL": f"http://127.0.0.1:{port}"}
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
+           "OUTBOX_SEND_AFTER_REQUEST": "0", "SHOP_BASE_URL": base, **shop_config}
+    shop = start_gunicorn("wsgi:app", shop_port, args.workers, env, ROOT)
+    floor = None
     try:
-        for _ in range(100):
-            try:
-                requests.get(base + "/healthz", timeout=1)
-                break
-            except requests.RequestException:
-                time.sleep(0.1)
-        # A cart with two lines, made through the real form (CSRF token from the page).
-        shopper = requests.Session()
-        html = shopper.get(base + "/products/assist-strap").text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-        for slug in ("assist-strap", "non-slip-mat"):
-            shopper.post(base + "/cart/items", data={"product": slug, "quantity": "1", "csrf_token": token})
-        cookies = shopper.cookies.get_dict()
+        product_page = requests.get(base + "/products/steadyhand-trainer").content
+        (tmp / "floor.html").write_bytes(product_page)
+        floor = start_gunicorn("floor:app", floor_port, args.workers, {**os.environ, "FLOOR_BODY_FILE": str(tmp / "floor.html")},
+                               ROOT / "bench")
+        cart_cookie = "; ".join(f"{k}={v}" for k, v in shopper_with_cart(base).items())
+        cases: list[tuple[str, str, dict[str, str], Path | None]] = []
+        cases += [("anonymous", path, {}, None) for path in ANONYMOUS_PAGES]
+        cases += [("3-line cart", path, {"Cookie": cart_cookie}, None) for path in CART_PAGES]
+        if not args.no_writes:
+            cases.append(("new visitor", ADD_TO_CART, {}, add_to_cart_script(base, tmp)))
+        if args.pages:
+            cases = [case for case in cases if case[1] in args.pages]
 
-        print(f"\n{args.workers} gunicorn workers, {args.concurrency} client threads, {args.seconds:g} s per page, "
-              f"{args.products} extra products, {'PostgreSQL' if url.startswith('postgresql') else 'SQLite'}\n")
-        print("| page | SQL queries | requests | errors | req/s | p50 ms | p95 ms |")
-        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-        for path in PAGES:
-            r = load(base, path, args.seconds, args.concurrency, args.max_requests, cookies)
-            print(f"| `{path}` | {queries[path]} | {r['requests']} | {r['errors']} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} |")
+        print(f"\n{database}; gunicorn {args.workers} sync workers; wrk -t{args.threads} -c{args.connections}, "
+              f"{args.seconds:g} s x {args.rounds} rounds (medians); {args.products} extra products, "
+              f"{args.articles} extra articles; {page_size(product_page)} product page\n")
+        print("| case | page | req/s | p50 ms | p99 ms | floor req/s | ratio | errors | queries |")
+        print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for case, path, headers, script in cases:
+            target = "/cart/items" if path == ADD_TO_CART else path
+            floors, shops = [], []
+            for _ in range(args.rounds):
+                floors.append(wrk(wrk_path, floor_base + target, args.seconds, args.connections, args.threads, headers, script))
+                shops.append(wrk(wrk_path, base + target, args.seconds, args.connections, args.threads, headers, script))
+            rps = statistics.median(r.rps for r in shops)
+            floor_rps = statistics.median(r.rps for r in floors)
+            count = queries.get((case, path), "")
+            print(f"| {case} | `{path}` | {rps:.0f} | {statistics.median(r.p50 for r in shops):.1f} "
+                  f"| {statistics.median(r.p99 for r in shops):.1f} | {floor_rps:.0f} | {rps / floor_rps:.0%} "
+                  f"| {sum(r.errors for r in shops)} | {count} |", flush=True)
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for server in (shop, floor):
+            if server is not None:
+                server.terminate()
+                server.wait(timeout=10)
     return 0
+
+
+def page_size(body: bytes) -> str:
+    return f"{len(body) / 1024:.1f} KiB"
 
 
 if __name__ == "__main__":

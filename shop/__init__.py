@@ -20,9 +20,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.request_class = ShopRequest
     register_config(app, config)
-    register_observability(app)
     register_extensions(app)
     register_security(app)
+    register_observability(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_errors(app)
@@ -61,6 +61,14 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     init_database(app)
     csrf.init_app(app)
+    from shop.same_origin import init_same_origin
+
+    init_same_origin(app)
+    from shop.assets import init_assets
+    from shop.caching import init_page_cache
+
+    init_assets(app)
+    init_page_cache(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     limiter.init_app(app)

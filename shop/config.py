@@ -137,6 +137,13 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": _flag(env["SESSION_COOKIE_SECURE"]) if env.get("SESSION_COOKIE_SECURE") else None,
         # The Host names the shop answers to (comma-separated); by default SHOP_BASE_URL's.
         "TRUSTED_HOSTS": [h.strip() for h in env.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None,
+        # Public pages (shop/caching.py): kept rendered in each worker for at most this many
+        # seconds (0: off), in at most this many bytes; the content version in Redis when
+        # set (several app servers), else in the database; proxies may keep a page this long.
+        "PAGE_CACHE_SECONDS": _int(env, "PAGE_CACHE_SECONDS", 60),
+        "PAGE_CACHE_MAX_BYTES": _int(env, "PAGE_CACHE_MAX_BYTES", 32 * 1024 * 1024),
+        "PAGE_CACHE_REDIS_URL": env.get("PAGE_CACHE_REDIS_URL", ""),
+        "HTTP_SHARED_MAX_AGE": _int(env, "HTTP_SHARED_MAX_AGE", 60),
     }
 
 
@@ -184,3 +191,6 @@ def validate(config: Mapping[str, Any]) -> None:
     for name in ("RETURN_WINDOW_DAYS", "DOWNLOAD_LINK_DAYS", "DOWNLOAD_LINK_MAX_USES"):
         if name in config and not 1 <= config[name] <= 3650:
             raise ConfigError(f"{name} must be a whole number from 1 to 3650, got {config[name]!r}")
+    for name in ("PAGE_CACHE_SECONDS", "PAGE_CACHE_MAX_BYTES", "HTTP_SHARED_MAX_AGE"):
+        if config.get(name, 0) < 0:
+            raise ConfigError(f"{name} must be 0 or more")

@@ -3,6 +3,7 @@
 `create_app()` binds them to the app (cookiecutter-flask's pattern). This module imports
 nothing from the shop: it sits below everything else.
 """
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -33,3 +34,6 @@ login_manager = LoginManager()
 # Storage comes from RATELIMIT_STORAGE_URI: memory:// on one server, redis:// when
 # several app servers must share one count.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Compresses pages rendered for a visitor (shop/caching.py calls it; cached pages and
+# static files are compressed once and kept).
+compress = Compress()

@@ -119,5 +119,8 @@ def register_observability(app: Flask) -> None:
         configure_logging(app)
     if app.config["SENTRY_DSN"]:
         init_sentry(app)
-    app.before_request(_start_request)
-    app.after_request(_finish_request)
+    # Registered after the other hooks but put first in line (and _finish_request last: Flask
+    # runs after_request hooks in reverse): a page answered from the page cache, or a request
+    # refused early, still gets its id, its timing and its final status in the figures.
+    app.before_request_funcs.setdefault(None, []).insert(0, _start_request)
+    app.after_request_funcs.setdefault(None, []).insert(0, _finish_request)

@@ -29,6 +29,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from shop import create_app
 from shop.accounts.models import StaffUser
+from shop.database import QuickRead
 from shop.extensions import db
 from shop.orders.models import OrderStatus
 from stripe_standin.testing import StandinServer, start_standin
@@ -159,8 +160,14 @@ def _truncate_all() -> None:
 
 
 class ShopClient(FlaskClient):
-    """A test client that submits forms the way a browser on our pages would: with the
-    session's CSRF token. Pass `csrf=False` to leave it out, or your own `csrf_token`."""
+    """A test client that submits forms the way a browser on our pages would: from this
+    site (Origin and Sec-Fetch-Site, as a browser sends them), and with the session's CSRF
+    token where the page holds one (staff forms; shoppers' forms have none, see
+    shop/same_origin.py). Pass `csrf=False` to leave the token out, or your own `csrf_token`;
+    pass an Origin or Sec-Fetch-Site header to send those alone, as another site would, or
+    `browser=False` to send neither, as a program would."""
+
+    SITE_HEADERS = {"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"}
 
     def csrf_token(self) -> str:
         app = self.application
@@ -177,16 +184,33 @@ class ShopClient(FlaskClient):
         # request, and no snapshot the test holds (SQLite) hides what the request writes.
         if has_app_context():
             db.session.commit()
+        headers = dict(kwargs.get("headers") or {})
+        from_browser = kwargs.pop("browser", True)
+        if (from_browser and kwargs.get("method", "GET") not in ("GET", "HEAD")
+                and not headers.keys() & self.SITE_HEADERS.keys()):
+            kwargs["headers"] = {**self.SITE_HEADERS, **headers}
         with self.application.app_context():
             return super().open(*args, **kwargs)
 
+    def _form_has_token(self, path: str) -> bool:
+        """Whether the page that posts here carries a CSRF token (staff forms), as the view
+        that answers tells: shoppers' forms and other sites' posts are exempt."""
+        try:
+            endpoint, _ = self.application.url_map.bind("localhost").match(path.split("?")[0], method="POST")
+        except Exception:  # an unknown address: post as asked, the app answers it
+            return True
+        view = self.application.view_functions[endpoint]
+        return f"{view.__module__}.{view.__name__}" not in self.application.extensions["csrf"]._exempt_views
+
     def post(self, *args: Any, csrf: bool = True, **kwargs: Any):
+        kwargs["method"] = "POST"
         data = kwargs.get("data")
-        if csrf and (data is None or isinstance(data, dict)) and "json" not in kwargs:
+        path = args[0] if args and isinstance(args[0], str) else ""
+        if csrf and (data is None or isinstance(data, dict)) and "json" not in kwargs and self._form_has_token(path):
             data = dict(data or {})
             data.setdefault("csrf_token", self.csrf_token())
             kwargs["data"] = data
-        return super().post(*args, **kwargs)
+        return self.open(*args, **kwargs)
 
 
 @pytest.fixture
@@ -320,18 +344,28 @@ def count_queries(app: Flask):
                 statements.append(statement)
 
         sa.event.listen(db.engine, "before_cursor_execute", before)
+        QuickRead.listeners.append(statements.append)  # reads on the driver's connection
         try:
             yield statements
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", before)
+            QuickRead.listeners.remove(statements.append)
 
     return counter
 
 
-def queries_for_page(count_queries, client, path: str) -> int:
-    """SQL statements one GET of `path` issues, after a warm-up request."""
-    client.get(path)  # warm: the first request in a worker may load metadata
-    with count_queries() as queries:
-        response = client.get(path)
+def queries_for_page(count_queries, client, path: str, *, rendered: bool = True) -> int:
+    """SQL statements one GET of `path` issues, after a warm-up request: rendered (the
+    page cache off), or as a repeat visit is served (`rendered=False`)."""
+    config = client.application.config
+    kept_for = config["PAGE_CACHE_SECONDS"]
+    if rendered:
+        config["PAGE_CACHE_SECONDS"] = 0
+    try:
+        client.get(path)  # warm: the first request in a worker may load metadata
+        with count_queries() as queries:
+            response = client.get(path)
+    finally:
+        config["PAGE_CACHE_SECONDS"] = kept_for
     assert response.status_code == 200, path
     return len(queries)

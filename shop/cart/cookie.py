@@ -10,7 +10,15 @@ COOKIE_NAME = "cart"
 
 
 def _signer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt="shop.cart")
+    # Made once per app: every request of a visitor with a cart reads the cookie.
+    signer = current_app.extensions.get("cart_signer")
+    if signer is None or signer.secret_keys[-1] != _key_bytes(current_app.secret_key):
+        signer = current_app.extensions["cart_signer"] = URLSafeSerializer(current_app.secret_key, salt="shop.cart")
+    return signer
+
+
+def _key_bytes(key: str | bytes) -> bytes:
+    return key.encode() if isinstance(key, str) else key
 
 
 def current_cart_token() -> str | None:

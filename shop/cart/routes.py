@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 
+from shop.caching import RENDER_FOR_VISITOR, fill_slot_with
 from shop.cart import services
 from shop.cart.cookie import current_cart_token, remember_cart
 from shop.cart.forms import parse_quantity
 from shop.errors import ShopError
 from shop.extensions import db, limiter
 from shop.orders.services import OutOfStock
+from shop.same_origin import shopper_form
 from shop.web import safe_next_path
 
 bp = Blueprint("cart", __name__)
@@ -24,18 +26,51 @@ def current_cart_view() -> services.CartView:
     return g.cart_view
 
 
+def visitor_mini_cart() -> services.MiniCart:
+    """This request's mini-cart, loaded at most once: from the cart already loaded for the
+    page, else in one query of its own."""
+    if "mini_cart" not in g:
+        if "cart_view" in g:
+            view = g.cart_view
+            g.mini_cart = services.MiniCart(view.item_count, view.subtotal_cents, view.currency)
+        else:
+            g.mini_cart = services.mini_cart(current_cart_token(), current_app.config["SHOP_CURRENCY"], _max_per_line())
+    return g.mini_cart
+
+
 class _MiniCart:
-    """Loads the cart only if a template reads it (error pages for bots need not)."""
+    """Loads the mini-cart only if a template reads it (error pages for bots need not)."""
 
     def __getattr__(self, name: str):
         if name.startswith("_"):
             raise AttributeError(name)
-        return getattr(current_cart_view(), name)
+        return getattr(visitor_mini_cart(), name)
 
 
 @bp.app_context_processor
 def mini_cart_context():
     return {"mini_cart": _MiniCart()}
+
+
+def _mini_cart_html(summary: services.MiniCart | None) -> bytes:
+    return current_app.jinja_env.get_template("cart/_mini_cart.html").render(mini_cart=summary).encode()
+
+
+def mini_cart_for_visitor():
+    """A cached public page's mini-cart for this visitor (shop/caching.py): None when they
+    see it as a visitor without a cart does. A cart whose unpaid checkout holds stock gets
+    its pages rendered for it, since what it may add depends on that hold."""
+    if current_cart_token() is None:
+        return None
+    summary = visitor_mini_cart()
+    if summary.holds_stock:
+        return RENDER_FOR_VISITOR
+    return _mini_cart_html(summary) if summary.item_count else None
+
+
+@bp.record_once
+def _fill_cached_pages(state) -> None:
+    fill_slot_with(state.app, mini_cart_for_visitor, lambda: _mini_cart_html(None))
 
 
 def show_cart_with_notice(refusal: ShopError):
@@ -57,6 +92,7 @@ def show():
 
 @bp.post("/cart/items")
 @limiter.limit(lambda: current_app.config["CART_ADD_LIMIT_PER_CLIENT"])
+@shopper_form
 def add_item():
     slug = request.form.get("product", "").strip()
     if not slug:
@@ -70,6 +106,7 @@ def add_item():
 
 
 @bp.post("/cart/items/<int:line_id>")
+@shopper_form
 def update_item(line_id: int):
     quantity = parse_quantity(request.form.get("quantity"), default=None, allow_zero=True, max_quantity=_max_per_line())
     services.set_line_quantity(current_cart_token(), line_id, quantity, _max_per_line())
@@ -78,6 +115,7 @@ def update_item(line_id: int):
 
 
 @bp.post("/cart/items/<int:line_id>/delete")
+@shopper_form
 def remove_item(line_id: int):
     services.remove_line(current_cart_token(), line_id)
     flash("Removed from your cart.", "success")

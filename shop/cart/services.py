@@ -9,18 +9,20 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import aliased, contains_eager
 
 from shop.cart.models import Cart, CartLine
 from shop.catalog.models import Product, ProductImage
 from shop.catalog.services import get_product
 from shop.content.services import public_article_id
-from shop.database import begin_write, utcnow
+from shop.database import QuickRead, begin_write, utcnow
 from shop.errors import Conflict, NotFound, ShopError
 from shop.extensions import db
+from shop.media.pictures import Picture
 from shop.money import format_money
 from shop.orders.services import (
     held_elsewhere_note,
@@ -69,6 +71,12 @@ class CartLineView:
     purchasable: bool
     notices: tuple[str, ...]
     source_article_id: int | None = None
+    image: ProductImage | None = None  # the product's first photo
+
+    @property
+    def picture(self) -> Picture | None:
+        # Built when the page is drawn: a picture's addresses need the request.
+        return self.image.picture if self.image is not None else None
 
 
 @dataclass(frozen=True)
@@ -94,7 +102,6 @@ class CartView:
     @property
     def can_checkout(self) -> bool:
         return bool(self.lines) and all(line.purchasable for line in self.lines)
-
 
 def new_cart_token() -> str:
     return secrets.token_urlsafe(24)
@@ -159,11 +166,13 @@ def add_to_cart(token: str | None, product_slug: str, quantity: int, max_per_lin
     begin_write()
     product = get_product(product_slug, with_images=False)
     cart = _get_cart(token, lock=True)
-    if cart is None:
-        cart = Cart(token=new_cart_token())
+    if cart is None:  # a new visitor's first add: nothing in the cart to look up
+        cart = Cart(token=new_cart_token(), lines=[])
         db.session.add(cart)
-        db.session.flush()
-    line = db.session.scalar(select(CartLine).where(CartLine.cart_id == cart.id, CartLine.product_id == product.id))
+        line = None
+    else:
+        line = db.session.scalar(select(CartLine).where(CartLine.cart_id == cart.id, CartLine.product_id == product.id))
+    cart_token = cart.token  # read now: after the commit it would be loaded again
     held = units_of_product_held_by_cart(token, product.id)
     if line is None:
         _check_quantity(product, quantity, max_per_line, held, token)
@@ -186,7 +195,7 @@ def add_to_cart(token: str | None, product_slug: str, quantity: int, max_per_lin
         if _retried:
             raise Conflict("Please try that again.") from None
         return add_to_cart(token, product_slug, quantity, max_per_line, from_article=from_article, _retried=True)
-    return cart.token
+    return cart_token
 
 
 def set_line_quantity(token: str | None, line_id: int, quantity: int, max_per_line: int) -> None:
@@ -232,42 +241,71 @@ def empty_cart(token: str | None) -> None:
         cart.updated_at = utcnow()
 
 
-def view_cart(token: str | None, currency: str, max_per_line: int) -> CartView:
-    """The cart as it stands now, priced from the database. Read-only: one query."""
-    if not token:
-        return CartView(currency=currency)
+@cache
+def _cart_lines() -> Select:
+    # Built once, like _mini_cart_lines: keying a new statement cost more than running it.
+    # The first photo comes in the same query (its stored variants joined with it).
+    token = bindparam("token")
     held = units_held_by_cart(token).subquery()
     elsewhere = units_held_by_other_carts(token).subquery()
-    rows = db.session.execute(
-        select(CartLine, func.coalesce(held.c.held, 0), func.coalesce(elsewhere.c.held, 0))
+    first_image = aliased(ProductImage)
+    first_image_id = (
+        select(ProductImage.id).where(ProductImage.product_id == CartLine.product_id)
+        .order_by(ProductImage.position, ProductImage.id).limit(1).scalar_subquery()
+    )
+    return (
+        select(CartLine, func.coalesce(held.c.held, 0), func.coalesce(elsewhere.c.held, 0), first_image)
         .join(CartLine.cart)
         .join(CartLine.product)
         .outerjoin(held, held.c.product_id == CartLine.product_id)
         .outerjoin(elsewhere, elsewhere.c.product_id == CartLine.product_id)
+        .outerjoin(first_image, first_image.id == first_image_id)
         .where(Cart.token == token)
-        .options(contains_eager(CartLine.product).selectinload(Product.images.and_(ProductImage.position == 0)))
+        .options(contains_eager(CartLine.product))
         .order_by(CartLine.id)
-    ).all()
-    views = tuple(_line_view(line, currency, max_per_line, held, elsewhere) for line, held, elsewhere in rows)
+    )
+
+
+def view_cart(token: str | None, currency: str, max_per_line: int) -> CartView:
+    """The cart as it stands now, priced from the database. Read-only: one query."""
+    if not token:
+        return CartView(currency=currency)
+    rows = db.session.execute(_cart_lines(), {"token": token}).all()
+    views = tuple(_line_view(line, currency, max_per_line, held, elsewhere, image)
+                  for line, held, elsewhere, image in rows)
     return CartView(lines=views, currency=currency)
 
 
-def _line_view(line: CartLine, currency: str, max_per_line: int, held: int, held_elsewhere: int = 0) -> CartLineView:
+def _why_not_purchasable(*, active: bool, stock: int | None, held: int, quantity: int, max_per_line: int) -> str | None:
+    """Why a line cannot be checked out as it stands ("inactive", "sold out", "too few
+    left", "too many"), or None when it can: the one rule the cart page and the mini-cart share."""
+    available = None if stock is None else stock + held
+    if not active:
+        return "inactive"
+    if available is not None and available <= 0:
+        return "sold out"
+    if available is not None and quantity > available:
+        return "too few left"
+    if quantity > max_per_line:
+        return "too many"
+    return None
+
+
+def _line_view(line: CartLine, currency: str, max_per_line: int, held: int, held_elsewhere: int,
+               image: ProductImage | None) -> CartLineView:
     product = line.product
     available = available_to_cart(product, held)
     notices: list[str] = []
-    purchasable = True
-    if not product.active:
-        purchasable = False
+    problem = _why_not_purchasable(active=product.active, stock=product.stock, held=held, quantity=line.quantity,
+                                   max_per_line=max_per_line)
+    purchasable = problem is None
+    if problem == "inactive":
         notices.append(f"The {product.name} is no longer sold. Please remove it to check out.")
-    elif available is not None and available <= 0:
-        purchasable = False
+    elif problem == "sold out":
         notices.append(f"The {product.name} is now out of stock. Please remove it to check out.")
-    elif available is not None and line.quantity > available:
-        purchasable = False
+    elif problem == "too few left":
         notices.append(f"Only {available} of the {product.name} are left. Please lower the quantity to check out.")
-    elif line.quantity > max_per_line:
-        purchasable = False
+    elif problem == "too many":
         notices.append(f"You can buy up to {max_per_line} of the {product.name}. Please lower the quantity.")
     short_of_stock = available is not None and (available <= 0 or line.quantity > available)
     if product.active and short_of_stock and held_elsewhere:
@@ -287,7 +325,48 @@ def _line_view(line: CartLine, currency: str, max_per_line: int, held: int, held
         purchasable=purchasable,
         notices=tuple(notices),
         source_article_id=line.source_article_id,
+        image=image,
     )
+
+
+@dataclass(frozen=True)
+class MiniCart:
+    """The header's summary of the cart: what CartView's item_count and subtotal say."""
+
+    item_count: int = 0
+    subtotal_cents: int = 0
+    currency: str = "usd"
+    holds_stock: bool = False
+
+
+def _mini_cart_lines(token: ColumnElement) -> Select:
+    held = units_held_by_cart(token).subquery()
+    return (
+        select(CartLine.quantity, Product.price_cents, Product.active, Product.stock, func.coalesce(held.c.held, 0))
+        .join(Cart, CartLine.cart_id == Cart.id)
+        .join(Product, CartLine.product_id == Product.id)
+        .outerjoin(held, held.c.product_id == CartLine.product_id)
+        .where(Cart.token == token)
+    )
+
+
+_MINI_CART_LINES = QuickRead(_mini_cart_lines)
+
+
+def mini_cart(token: str | None, currency: str, max_per_line: int) -> MiniCart:
+    """The cart's summary for the header of a cached page, in one plain query (no objects,
+    no session: shop.database.QuickRead), the only work such a page does for a visitor with
+    a cart. Read-only."""
+    if not token:
+        return MiniCart(currency=currency)
+    rows = _MINI_CART_LINES.rows(token, token)  # the token twice: the cart, and what its checkout holds
+    count = subtotal = 0
+    for quantity, price_cents, active, stock, held_units in rows:
+        if _why_not_purchasable(active=active, stock=stock, held=held_units, quantity=quantity,
+                                max_per_line=max_per_line) is None:
+            count += quantity
+            subtotal += price_cents * quantity
+    return MiniCart(count, subtotal, currency, holds_stock=any(row[4] for row in rows))
 
 
 def purge_carts(older_than: timedelta, *, include_abandoned: bool = False, now: datetime | None = None) -> int:

@@ -6,8 +6,10 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, Select, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from shop.caching import PublicContent
 from shop.database import UTCDateTime, enum_column, utcnow
 from shop.extensions import db
+from shop.markup import StoredMarkdown
 from shop.media.models import StoredImage
 from shop.media.pictures import Picture, picture_of, static_picture
 
@@ -19,8 +21,9 @@ class ProductKind(str, enum.Enum):
     DIGITAL = "digital"
 
 
-class Product(db.Model):
+class Product(PublicContent, StoredMarkdown, db.Model):
     __tablename__ = "products"
+    __markdown__ = {"description": "description_html"}
     __table_args__ = (
         CheckConstraint("price_cents >= 0", name="price_not_negative"),
         CheckConstraint("compare_at_cents IS NULL OR compare_at_cents > price_cents", name="compare_at_above_price"),
@@ -34,7 +37,8 @@ class Product(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[ProductKind] = mapped_column(enum_column(ProductKind))
     summary: Mapped[str] = mapped_column(String(500), default="")
-    description: Mapped[str] = mapped_column(Text, default="")  # Markdown, sanitised when rendered
+    description: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    description_html: Mapped[str] = mapped_column(Text, default="")  # rendered and sanitised when saved
     price_cents: Mapped[int] = mapped_column(Integer)
     compare_at_cents: Mapped[int | None] = mapped_column(Integer)  # the old price when on sale
     sku: Mapped[str] = mapped_column(String(64), unique=True)
@@ -93,7 +97,7 @@ class Product(db.Model):
         return f"<Product {self.slug}>"
 
 
-class ProductImage(db.Model):
+class ProductImage(PublicContent, db.Model):
     __tablename__ = "product_images"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
+from shop.caching import public_page
 from shop.catalog import services
 from shop.web import existing_page, requested_page
 
@@ -11,6 +12,7 @@ bp = Blueprint("catalog", __name__)
 
 
 @bp.get("/products")
+@public_page
 def product_list():
     products = services.list_products(requested_page(), current_app.config["PRODUCTS_PER_PAGE"])
     return render_template("catalog/product_list.html", products=existing_page(products))

@@ -6,11 +6,12 @@ from shop.cart.cookie import cart_rate_key, current_cart_token
 from shop.cart.routes import show_cart_with_notice
 from shop.cart.services import CartNeedsChanges
 from shop.checkout import services, webhooks
-from shop.extensions import csrf, limiter
+from shop.extensions import limiter
 from shop.observability import count_webhook
 from shop.orders.models import OrderStatus
 from shop.orders.services import OutOfStock
 from shop.payments import gateway
+from shop.same_origin import other_sites_may_post, shopper_form
 from shop.security import no_store
 
 bp = Blueprint("checkout", __name__)
@@ -21,6 +22,7 @@ bp.register_error_handler(OutOfStock, show_cart_with_notice)
 @bp.post("/checkout")
 @limiter.limit(lambda: current_app.config["CHECKOUT_LIMIT_PER_CLIENT"])
 @limiter.limit(lambda: current_app.config["CHECKOUT_LIMIT_PER_CART"], key_func=cart_rate_key)
+@shopper_form
 def start():
     url = services.start_checkout(current_cart_token(), services.CheckoutSettings.from_config(current_app.config))
     return redirect(url, code=303)
@@ -48,6 +50,7 @@ def cancel_page():
 
 
 @bp.post("/checkout/cancel")
+@shopper_form
 def cancel():
     order = services.cancel_checkout(request.form.get("order", ""), current_cart_token())
     if order.is_paid:
@@ -63,7 +66,7 @@ def cancel():
 
 
 @bp.post("/webhooks/stripe")
-@csrf.exempt  # Stripe cannot send our CSRF token; the signature is its proof instead
+@other_sites_may_post  # Stripe's servers post here; the signature is their proof
 def stripe_webhook():
     payload = request.get_data(cache=False, as_text=False)
     try:

@@ -11,9 +11,11 @@ from sqlalchemy import Column, Date, ForeignKey, Index, String, Table, Text, and
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
+from shop.caching import PublicContent
 from shop.catalog.models import Product
 from shop.database import UTCDateTime, enum_column, utcnow
 from shop.extensions import db
+from shop.markup import StoredMarkdown
 from shop.media.models import StoredImage
 from shop.media.pictures import Picture, picture_of, static_picture
 
@@ -30,14 +32,16 @@ class ArticleStatus(str, enum.Enum):
     UNPUBLISHED = "unpublished"  # taken off the site; kept, never deleted once it was public
 
 
-class Author(db.Model):
+class Author(PublicContent, StoredMarkdown, db.Model):
     __tablename__ = "authors"
+    __markdown__ = {"bio": "bio_html"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     credentials: Mapped[str] = mapped_column(String(200), default="")  # "Doctor of Physical Therapy"
-    bio: Mapped[str] = mapped_column(Text, default="")  # Markdown, sanitised when rendered
+    bio: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    bio_html: Mapped[str] = mapped_column(Text, default="")  # rendered and sanitised when saved
     photo_path: Mapped[str | None] = mapped_column(String(300))  # a picture shipped under static/
     photo_id: Mapped[int | None] = mapped_column(ForeignKey("stored_images.id", ondelete="SET NULL"), index=True)
     photo_alt: Mapped[str] = mapped_column(String(300), default="")
@@ -57,7 +61,7 @@ class Author(db.Model):
         return static_picture(self.photo_path, 240, 240) if self.photo_path else None
 
 
-class ArticleCategory(db.Model):
+class ArticleCategory(PublicContent, db.Model):
     __tablename__ = "article_categories"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,7 +72,7 @@ class ArticleCategory(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class Tag(db.Model):
+class Tag(PublicContent, db.Model):
     __tablename__ = "article_tags"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -91,8 +95,11 @@ article_tag_links = Table(
 )
 
 
-class Article(db.Model):
+class Article(PublicContent, StoredMarkdown, db.Model):
     __tablename__ = "articles"
+    # The directives stay in the stored HTML as text: product cards show today's price and
+    # stock, so they are filled in when the page is shown (shop/content/rendering.py).
+    __markdown__ = {"body": "body_html"}
     __table_args__ = (Index("ix_articles_status_published_at", "status", "published_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,6 +107,7 @@ class Article(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(String(500), default="")  # also the meta description
     body: Mapped[str] = mapped_column(Text, default="")  # Markdown with [[product:slug]] and [[ref:n]]
+    body_html: Mapped[str] = mapped_column(Text, default="")  # rendered and sanitised when saved
     hero_image_path: Mapped[str | None] = mapped_column(String(300))  # a picture shipped under static/
     hero_image_id: Mapped[int | None] = mapped_column(ForeignKey("stored_images.id", ondelete="SET NULL"), index=True)
     hero_image_alt: Mapped[str] = mapped_column(String(300), default="")
@@ -192,7 +200,7 @@ class Article(db.Model):
         return f"<Article {self.slug}>"
 
 
-class ArticleReference(db.Model):
+class ArticleReference(PublicContent, db.Model):
     """One numbered source; `[[ref:n]]` in the body links to the n-th by position."""
 
     __tablename__ = "article_references"
@@ -223,7 +231,7 @@ class ArticleReference(db.Model):
         return None
 
 
-class ArticleProduct(db.Model):
+class ArticleProduct(PublicContent, db.Model):
     """A product an article features in its "products in this article" list."""
 
     __tablename__ = "article_products"

@@ -7,6 +7,8 @@
 
 Directives are replaced *after* sanitising. They survive Markdown as literal text, and what
 we put in their place is built from our own template and integers, never from the source.
+The Markdown is rendered when the article is saved (Article.body_html); the directives are
+filled in when the page is shown, because a product card shows today's price and stock.
 """
 from __future__ import annotations
 
@@ -50,8 +52,22 @@ def render_article_body(
     reference_count: int,
     product_card: Callable[[Product], str],
 ) -> RenderedBody:
+    """Markdown with directives to the page's HTML, in one go (for a body not stored rendered)."""
+    return fill_directives(render_markdown(source), products=products, reference_count=reference_count,
+                           product_card=product_card)
+
+
+def fill_directives(
+    body_html: Markup,
+    *,
+    products: Mapping[str, Product],
+    reference_count: int,
+    product_card: Callable[[Product], str],
+) -> RenderedBody:
+    """The stored, sanitised HTML of a body with its directives replaced: product cards
+    built from `products` as they are now, reference markers numbered."""
     result = RenderedBody(html=Markup(""))
-    html = str(render_markdown(source))
+    html = str(body_html)
 
     def card(match: re.Match[str]) -> str:
         product = products.get(match.group(1))

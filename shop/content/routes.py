@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
+from shop.caching import public_page, turns_at
 from shop.content import services
 from shop.content.search import search as run_search
 from shop.content.search import search_terms
 from shop.database import utcnow
-from shop.markup import render_markdown
 from shop.web import existing_page, public_url, requested_page
 
 bp = Blueprint("content", __name__)
@@ -16,7 +16,13 @@ bp = Blueprint("content", __name__)
 ARTICLES_PER_PAGE = 10
 
 
+@bp.record_once
+def _end_cached_pages_when_articles_go_public(state) -> None:
+    turns_at(state.app, services.next_publication)
+
+
 @bp.get("/articles")
+@public_page
 def article_list():
     category = request.args.get("category", "", type=str)
     if category:
@@ -26,6 +32,7 @@ def article_list():
 
 
 @bp.get("/articles/category/<slug>")
+@public_page
 def category_detail(slug: str):
     return _render_article_list(services.get_category(slug))
 
@@ -47,12 +54,14 @@ def _render_article_list(category):
 
 
 @bp.get("/authors/<slug>")
+@public_page
 def author_detail(slug: str):
     page = services.get_author_page(slug, utcnow())
-    return render_template("authors/detail.html", page=page, author=page.author, bio_html=render_markdown(page.author.bio))
+    return render_template("authors/detail.html", page=page, author=page.author, bio_html=page.author.html_of("bio"))
 
 
 @bp.get("/search")
+@public_page
 def search():
     query = request.args.get("q", "", type=str)
     return render_template(

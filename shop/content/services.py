@@ -10,12 +10,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from shop.catalog.models import Product
 from shop.catalog.services import active_product_slugs, active_products_by_slug
-from shop.content.models import Article, ArticleCategory, ArticleProduct, Author, article_category_links
+from shop.content.models import (
+    Article,
+    ArticleCategory,
+    ArticleProduct,
+    ArticleStatus,
+    Author,
+    article_category_links,
+)
 from shop.content.rendering import product_slugs_in
 from shop.errors import NotFound
 from shop.extensions import db
@@ -59,6 +66,15 @@ def list_articles(now: datetime, page: int, per_page: int, category: ArticleCate
     return db.paginate(query, page=page, per_page=per_page, max_per_page=60, error_out=False)
 
 
+def next_publication(now: datetime) -> datetime | None:
+    """When the next scheduled article goes public by itself (pages kept in the page
+    cache end then)."""
+    return db.session.scalar(
+        select(func.min(Article.published_at))
+        .where(Article.status == ArticleStatus.SCHEDULED, Article.published_at > now)
+    )
+
+
 def public_article_id(slug: str, now: datetime) -> int | None:
     return db.session.scalar(select(Article.id).where(Article.slug == slug, Article.is_public(now)))
 
@@ -87,19 +103,19 @@ class ArticlePage:
 
 
 def get_article_page(slug: str, now: datetime, related_limit: int = 3) -> ArticlePage:
-    article = db.session.scalar(
+    article = db.session.scalars(
         select(Article)
         .where(Article.slug == slug, Article.is_public(now))
         .options(
             joinedload(Article.author),
             joinedload(Article.reviewer),
-            selectinload(Article.categories),
+            joinedload(Article.categories),  # few rows each: one query fewer than a selectin
             selectinload(Article.tags),
             selectinload(Article.references),
             selectinload(Article.related_links),
             selectinload(Article.featured_links).joinedload(ArticleProduct.product).selectinload(Product.images),
         )
-    )
+    ).unique().one_or_none()
     if article is None:
         raise ArticleNotFound(slug)
     return page_for(article, now, related_limit)
@@ -126,7 +142,13 @@ def related_articles(article: Article, now: datetime, limit: int = 3) -> list[Ar
 
 
 def directive_products(article: Article) -> dict[str, Product]:
-    return active_products_by_slug(product_slugs_in(article.body))
+    """The products the body's [[product:slug]] cards show. Usually the article features
+    them too, already loaded with their images: only the others cost a query."""
+    featured = {product.slug: product for product in article.featured_products}
+    slugs = product_slugs_in(article.body)
+    found = {slug: featured[slug] for slug in slugs if slug in featured}
+    found.update(active_products_by_slug(slug for slug in slugs if slug not in featured))
+    return found
 
 
 def articles_featuring(product_id: int, now: datetime, limit: int = 3) -> list[Article]:

@@ -6,6 +6,9 @@ from shop.newsletter.services import CONSENT_TEXTS, CURRENT_CONSENT_VERSION
 
 
 class SignupForm(ShopForm):
+    class Meta:
+        csrf = False  # a shopper form: checked by where it comes from (shop/same_origin.py)
+
     email = EmailField(
         "Your email address",
         validators=[

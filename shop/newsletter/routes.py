@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
+from shop.caching import public_page
 from shop.database import utcnow
-from shop.extensions import csrf, limiter
+from shop.extensions import limiter
 from shop.newsletter import services
 from shop.newsletter.forms import SignupForm
 from shop.newsletter.models import SubscriberStatus
+from shop.same_origin import other_sites_may_post, shopper_form
 
 bp = Blueprint("newsletter", __name__)
 
@@ -23,11 +25,13 @@ def link_problem(error: services.NewsletterLinkError):
 
 
 @bp.get("/newsletter")
+@public_page
 def signup_page():
     return render_template("newsletter/signup.html", signup_form=SignupForm(source="newsletter-page"))
 
 
 @bp.post("/newsletter")
+@shopper_form
 @limiter.limit("5 per minute;30 per hour")
 def signup():
     form = SignupForm()
@@ -39,6 +43,7 @@ def signup():
 
 
 @bp.get("/newsletter/check-your-email")
+@public_page
 def check_email():
     return render_template("newsletter/check_email.html")
 
@@ -52,6 +57,7 @@ def confirm_page(token: str):
 
 
 @bp.post("/newsletter/confirm/<token>")
+@shopper_form
 def confirm(token: str):
     # A button, not the GET link itself: mail scanners open links, and only a person confirms.
     services.confirm_subscription(token, _settings(), utcnow())
@@ -66,7 +72,7 @@ def unsubscribe_page(token: str):
 
 
 @bp.post("/newsletter/unsubscribe/<token>")
-@csrf.exempt  # RFC 8058 one-click: the mail app posts without our form; the signed token is the proof
+@other_sites_may_post  # RFC 8058 one-click: the mail provider posts; the signed token is the proof
 def unsubscribe(token: str):
     services.unsubscribe(token, current_app.config["SECRET_KEY"], utcnow())
     if request.form.get("List-Unsubscribe") == "One-Click":

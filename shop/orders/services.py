@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, func, or_, select, update
 
 from shop.catalog.models import Product
 from shop.database import utcnow
@@ -194,7 +194,7 @@ def release_stock(order: Order) -> None:
     order.stock_state = StockState.RELEASED
 
 
-def units_held_by_cart(cart_token: str | None) -> Select[tuple[int, int]]:
+def units_held_by_cart(cart_token: str | ColumnElement | None) -> Select[tuple[int, int]]:
     """(product id, units) that this cart's own unpaid checkout holds off the shelf, as a
     query the cart can join: a shopper who pressed Back on Stripe's page must not find
     their cart "sold out" by their own reservation."""
@@ -214,19 +214,19 @@ def units_of_product_held_by_cart(cart_token: str | None, product_id: int) -> in
     return db.session.scalar(select(held.c.held).where(held.c.product_id == product_id)) or 0
 
 
-def units_held_by_other_carts(cart_token: str | None) -> Select[tuple[int, int]]:
+def units_held_by_other_carts(cart_token: str | ColumnElement | None) -> Select[tuple[int, int]]:
     """(product id, units) that unpaid checkouts of every other cart hold off the shelf:
     stock that is not on the shelf but not sold either, so shoppers are told the truth."""
-    query = (
+    # No `if cart_token`: the token may be a bound parameter of a statement built once, and
+    # with None the condition reads "IS NULL OR IS NOT NULL", every checkout.
+    return (
         select(OrderLine.product_id.label("product_id"), func.sum(OrderLine.quantity).label("held"))
         .join(Order, OrderLine.order_id == Order.id)
         .where(Order.status == OrderStatus.PENDING, Order.stock_state == StockState.RESERVED,
-               OrderLine.stock_tracked.is_(True))
+               OrderLine.stock_tracked.is_(True),
+               or_(Order.cart_token.is_(None), Order.cart_token != cart_token))
         .group_by(OrderLine.product_id)
     )
-    if cart_token:
-        query = query.where(or_(Order.cart_token.is_(None), Order.cart_token != cart_token))
-    return query
 
 
 def units_of_product_held_by_other_carts(cart_token: str | None, product_id: int) -> int:

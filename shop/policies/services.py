@@ -1,8 +1,7 @@
 """Reading and saving the policy pages.
 
-A page's Markdown is rendered (and sanitised) when it is saved, and the HTML is kept
-with the renderer's version; a page is rendered again on view only if the renderer has
-changed since. The return window is a setting, not text: `[[return-days]]` in a page
+A page's Markdown is rendered (and sanitised) when it is saved, like every other stored
+Markdown (shop.markup.StoredMarkdown). The return window is a setting, not text: `[[return-days]]` in a page
 stands for it, and is replaced by the number when the page is shown.
 """
 from __future__ import annotations
@@ -19,7 +18,6 @@ from shop.audit.services import Actor, changed_fields, record_change
 from shop.database import write_transaction
 from shop.errors import NotFound
 from shop.extensions import db
-from shop.markup import RENDERER_VERSION, render_markdown
 from shop.policies.models import PolicyPage
 
 # Every policy page, in the order the footer and the staff list show them: (slug, short name).
@@ -67,7 +65,7 @@ def policy_path(slug: str) -> str:
 
 
 def _html_of(page: PolicyPage, return_window_days: int) -> Markup:
-    html = page.body_html if page.renderer_version == RENDERER_VERSION else str(render_markdown(page.body))
+    html = str(page.html_of("body"))
     # Only an integer goes in, after sanitising: nothing from the text is trusted here.
     return Markup(html.replace(RETURN_DAYS_MARK, str(int(return_window_days))))
 
@@ -101,8 +99,6 @@ def save_policy(slug: str, *, title: str, summary: str, body: str, actor: Actor)
         page.title = _CONTROL.sub("", title).strip()
         page.summary = _CONTROL.sub("", summary).strip()
         page.body = _CONTROL.sub("", body).replace("\r\n", "\n")
-        page.body_html = str(render_markdown(page.body))
-        page.renderer_version = RENDERER_VERSION
         page.updated_by = actor.email
         record_change(actor, "policy.edited", "policy", slug, label=page.title,
                       changes=changed_fields(before, {"title": page.title, "summary": page.summary, "body": page.body}))
@@ -120,7 +116,7 @@ def add_missing_policies(pages: Iterable[PolicyToSeed]) -> int:
                 continue
             db.session.add(PolicyPage(
                 slug=page.slug, title=page.title, summary=page.summary, body=page.body, position=position,
-                body_html=str(render_markdown(page.body)), renderer_version=RENDERER_VERSION, updated_by="seed",
+                updated_by="seed",
             ))
             added += 1
     return added

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, make_response, render_template
 
+from shop.caching import public_page
 from shop.database import utcnow
 from shop.seo import services
 from shop.web import public_url
@@ -16,11 +17,13 @@ def _xml(template: str, mimetype: str, **context):
 
 
 @bp.get("/sitemap.xml")
+@public_page
 def sitemap():
     return _xml("seo/sitemap.xml", "application/xml", urls=services.sitemap_urls(utcnow()))
 
 
 @bp.get("/feed.xml")
+@public_page
 def feed():
     now = utcnow()
     articles = services.feed_articles(now)
@@ -36,6 +39,7 @@ def feed():
 
 
 @bp.get("/robots.txt")
+@public_page
 def robots():
     response = make_response(render_template("seo/robots.txt", sitemap_url=public_url("seo.sitemap")))
     response.mimetype = "text/plain"

@@ -5,15 +5,15 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from shop.caching import public_page
 from shop.cart.cookie import current_cart_token
 from shop.cart.services import line_limit
 from shop.catalog.services import flagship_product, get_product
 from shop.content.editing import article_for_preview
-from shop.content.rendering import render_article_body
+from shop.content.rendering import fill_directives
 from shop.content.services import ArticlePage, articles_featuring, get_article_page, latest_articles, page_for
 from shop.database import utcnow
 from shop.extensions import db
-from shop.markup import render_markdown
 from shop.newsletter.forms import SignupForm
 from shop.orders.services import (
     held_elsewhere_note,
@@ -28,6 +28,7 @@ bp = Blueprint("storefront", __name__)
 
 
 @bp.get("/")
+@public_page
 def home():
     config = current_app.config
     return render_template(
@@ -43,6 +44,7 @@ def home():
 
 
 @bp.get("/products/<slug>")
+@public_page
 def product_detail(slug: str):
     config = current_app.config
     product = get_product(slug)
@@ -51,7 +53,7 @@ def product_detail(slug: str):
         "storefront/product.html",
         product=product,
         held_note=_held_elsewhere(product),
-        description_html=render_markdown(product.description),
+        description_html=product.html_of("description"),
         max_quantity=line_limit(product, config["CART_MAX_QUANTITY"], held),
         featuring_articles=articles_featuring(product.id, utcnow(), 3),
         featured_testimonials=featured_testimonials(2, product_id=product.id),
@@ -75,6 +77,7 @@ def _held_elsewhere(product) -> str:
 
 
 @bp.get("/articles/<slug>")
+@public_page
 def article_detail(slug: str):
     return _article_page(get_article_page(slug, utcnow()))
 
@@ -92,8 +95,8 @@ def article_preview(token: str):
 
 def _article_page(page: ArticlePage, *, preview: bool = False) -> str:
     article = page.article
-    body = render_article_body(
-        article.body,
+    body = fill_directives(
+        article.html_of("body"),
         products=page.directive_products,
         reference_count=len(article.references),
         product_card=lambda product: render_template("articles/_product_card.html", product=product, article=article),

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from shop.caching import PublicContent
 from shop.catalog.models import Product
 from shop.database import UTCDateTime, enum_column, utcnow
 from shop.extensions import db
@@ -22,7 +23,7 @@ class StorySource(str, enum.Enum):
     VISITOR = "visitor"  # sent through "Share your story"; unpublished until reviewed
 
 
-class Testimonial(db.Model):
+class Testimonial(PublicContent, db.Model):
     __tablename__ = "testimonials"
     __table_args__ = (Index("ix_testimonials_published_position", "published", "position"),)
 

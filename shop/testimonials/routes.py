@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
+from shop.caching import public_page
 from shop.database import utcnow
 from shop.extensions import limiter
+from shop.same_origin import shopper_form
 from shop.testimonials import services
 from shop.testimonials.forms import StoryForm
 from shop.web import existing_page, requested_page
@@ -14,6 +16,7 @@ PER_PAGE = 12
 
 
 @bp.get("/testimonials")
+@public_page
 def testimonial_list():
     product_slug = request.args.get("product", "", type=str)
     product = services.product_by_slug(product_slug) if product_slug else None
@@ -27,6 +30,8 @@ def testimonial_list():
 
 
 @bp.route("/testimonials/submit", methods=["GET", "POST"])
+@public_page
+@shopper_form
 @limiter.limit("5 per hour", methods=["POST"])
 def submit():
     form = StoryForm()
@@ -43,11 +48,13 @@ def submit():
 
 
 @bp.get("/testimonials/thanks")
+@public_page
 def thanks():
     return render_template("testimonials/thanks.html")
 
 
 @bp.get("/testimonials/<slug>")
+@public_page
 def testimonial_detail(slug: str):
     testimonial = services.get_testimonial(slug)
     # The player loads only after the reader asks for it: no third-party request before then.

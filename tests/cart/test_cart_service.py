@@ -167,3 +167,27 @@ def test_money_in_the_cart_is_integer_cents(app):
     token = services.add_to_cart(None, product.slug, 3, MAX)
     cart = view(token)
     assert cart.subtotal_cents == 999 and isinstance(cart.subtotal_cents, int)
+
+
+def test_the_mini_cart_counts_what_the_cart_page_counts(app):
+    """The header's one-query summary applies the cart page's rule for what can be bought."""
+    from shop.orders.models import OrderStatus
+    from shop.orders.services import reserve_stock
+    from tests.factories import make_order
+
+    kept, retired, sold_out, short, held = (make_product(price_cents=1000 * n, stock=20) for n in range(1, 6))
+    token = None
+    for product, quantity in ((kept, 2), (retired, 1), (sold_out, 1), (short, 6), (held, 3)):
+        token = services.add_to_cart(token, product.slug, quantity, MAX)
+    retired.active = False
+    sold_out.stock = 0
+    short.stock = 4
+    order = make_order(status=OrderStatus.PENDING, cart_token=token, commit=False)
+    order.lines[0].product_id, order.lines[0].quantity = held.id, 18  # this cart's own checkout
+    reserve_stock(order)
+    db.session.commit()
+
+    page, summary = view(token), services.mini_cart(token, "usd", MAX)
+    assert (summary.item_count, summary.subtotal_cents) == (page.item_count, page.subtotal_cents) == (5, 17000)
+    assert summary.holds_stock
+    assert services.mini_cart(None, "usd", MAX) == services.MiniCart(currency="usd")

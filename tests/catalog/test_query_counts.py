@@ -19,3 +19,4 @@ def test_page_queries_do_not_grow_with_the_catalogue(app, client, count_queries,
     large = queries_for_page(count_queries, client, path)
     assert small == large, f"{path}: {small} queries with 5 products, {large} with 500"
     assert large <= 4, f"{path} issues {large} queries"
+    assert queries_for_page(count_queries, client, path, rendered=False) == 1  # a repeat visit: the cache's version

@@ -53,10 +53,12 @@ def test_opening_the_cancel_page_changes_nothing(app, client, standin, trainer, 
     unchanged(pending, standin, trainer)
 
 
-def test_cancelling_needs_the_csrf_token(app, client, standin, trainer, pending):
-    response = client.post("/checkout/cancel", data={"order": pending.number}, csrf=False)
-    assert response.status_code == 400
+@pytest.mark.parametrize("headers", [{"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}])
+def test_another_site_cannot_cancel_a_shoppers_checkout(app, client, standin, trainer, pending, headers):
+    response = client.post("/checkout/cancel", data={"order": pending.number}, headers=headers, csrf=False)
+    assert response.status_code == 403 and "came from another website" in page_text(response)
     unchanged(pending, standin, trainer)
+
 
 def test_cancel_from_the_same_browser_closes_the_session_and_keeps_the_cart(app, client, standin, trainer, pending):
     response = press_cancel(client, pending.number)

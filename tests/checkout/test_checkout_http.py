@@ -160,13 +160,13 @@ def test_a_cart_with_a_deactivated_product_cannot_check_out(app, client, standin
     assert _sessions_at_stripe(standin) == 0
 
 
-def test_checkout_without_the_csrf_token_is_refused(app, client, standin):
+def test_checkout_posted_from_another_site_is_refused(app, client, standin):
     trainer = make_product(stock=5)
     add_to_cart(client, trainer, 1)
 
-    response = client.post("/checkout", csrf=False)
+    response = client.post("/checkout", headers={"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"})
 
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert count(Order) == 0 and stock_of(trainer) == 5 and _sessions_at_stripe(standin) == 0
 
 

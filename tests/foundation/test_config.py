@@ -112,3 +112,9 @@ def test_bought_files_may_not_live_under_static():
 def test_download_and_return_limits_must_make_sense(name, value):
     with pytest.raises(ConfigError, match=name):
         create_app({**settings_from_env({name: value}), "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+@pytest.mark.parametrize("name", ["PAGE_CACHE_SECONDS", "PAGE_CACHE_MAX_BYTES", "HTTP_SHARED_MAX_AGE"])
+def test_negative_cache_times_are_refused_with_their_name(name):
+    with pytest.raises(ConfigError, match=name):
+        create_app({"SECRET_KEY": "x", name: -1, "SQLALCHEMY_DATABASE_URI": "sqlite://"})

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from shop.accounts.models import StaffRole
 from shop.extensions import db
-from shop.markup import RENDERER_VERSION
+from shop.markup import MARKUP_VERSION
 from shop.policies.models import PolicyPage
 from shop.policies.services import POLICIES, policy_path
 from tests.factories import STAFF_EMAIL, make_product, make_staff
@@ -32,7 +32,7 @@ def test_each_seeded_page_is_public_in_plain_words(seeded, client, slug):
     text = page_text(response)
     assert page(slug).title in text and "Last changed" in text and "[[" not in text
     assert len(text.split()) > 150  # a real page, not a stub
-    assert page(slug).renderer_version == RENDERER_VERSION and page(slug).updated_by == "seed"
+    assert page(slug).markup_version == MARKUP_VERSION and page(slug).updated_by == "seed"
 
 
 def test_seeding_twice_keeps_what_staff_wrote(seeded):
@@ -92,7 +92,7 @@ def test_staff_edit_a_page_and_what_they_write_is_sanitised(seeded, client, role
     assert saved.status_code == 303 and saved.headers["Location"] == "/admin/policies/warranty"
     stored = page("warranty")
     assert "\x00" not in stored.body and stored.updated_by == STAFF_EMAIL
-    assert stored.renderer_version == RENDERER_VERSION and "<h2>Two years</h2>" in stored.body_html
+    assert stored.markup_version == MARKUP_VERSION and "<h2>Two years</h2>" in stored.body_html
 
     public = client.get("/policies/warranty")
     markup = public.get_data(as_text=True)
@@ -114,7 +114,7 @@ def test_a_page_needs_a_title_and_words(seeded, client):
 
 def test_html_from_an_older_renderer_is_rendered_again_when_shown(seeded, client, count_queries):
     db.session.execute(sa.update(PolicyPage).where(PolicyPage.slug == "privacy")
-                       .values(body="## Fresh words", body_html="<p>stale</p>", renderer_version="0"))
+                       .values(body="## Fresh words", body_html="<p>stale</p>", markup_version=0))
     db.session.commit()
     with count_queries() as queries:
         text = page_text(client.get("/policies/privacy"))

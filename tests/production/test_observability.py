@@ -2,6 +2,7 @@
 and errors reported to Sentry when (and only when) SENTRY_DSN is set."""
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 import os
@@ -11,6 +12,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import brotli
 import pytest
 
 from shop.observability import RequestIdFilter, configure_logging
@@ -81,8 +83,11 @@ class _Ingest(BaseHTTPRequestHandler):
 
     def do_POST(self):  # noqa: N802
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        if self.headers.get("Content-Encoding") == "gzip":
-            import gzip
+        # The SDK compresses with Brotli when it can import it (the shop has it), else gzip.
+        encoding = self.headers.get("Content-Encoding")
+        if encoding == "br":
+            body = brotli.decompress(body)
+        elif encoding == "gzip":
             body = gzip.decompress(body)
         type(self).received.append(body)
         self.send_response(200)

@@ -145,17 +145,21 @@ class Cluster:
         return self.https_url + path
 
     @staticmethod
-    def csrf_token(html: str) -> str:
-        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    def csrf_token(html: str) -> str | None:
+        found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+        return found.group(1) if found else None
+
+    def from_this_site(self) -> dict[str, str]:
+        """What a browser says about a form sent from one of our own pages."""
+        return {"Origin": self.https_url, "Sec-Fetch-Site": "same-origin"}
 
     def post_form(self, browser: requests.Session, page: str, action: str, data: dict[str, str], **kwargs: Any):
-        """Open `page`, then send its form to `action` with the page's CSRF token."""
-        html = browser.get(self.url(page)).text
-        if 'name="csrf_token"' not in html:  # a page without that form now (sold out, empty cart)
-            html = browser.get(self.url("/newsletter")).text  # the session's token serves every form
-        token = self.csrf_token(html)
-        return browser.post(self.url(action), data={**data, "csrf_token": token}, allow_redirects=False,
-                            **kwargs)
+        """Open `page`, then send its form to `action` as a browser does: from this site, with
+        the page's CSRF token when the form carries one (staff forms; shoppers' have none)."""
+        token = self.csrf_token(browser.get(self.url(page)).text)
+        fields = {**data, "csrf_token": token} if token else dict(data)
+        headers = {**self.from_this_site(), **kwargs.pop("headers", {})}
+        return browser.post(self.url(action), data=fields, headers=headers, allow_redirects=False, **kwargs)
 
     def flask(self, *args: str, **env: str) -> subprocess.CompletedProcess:
         """`flask --app wsgi ...` as the systemd timers run it."""

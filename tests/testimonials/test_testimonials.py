@@ -136,8 +136,9 @@ def test_share_your_story_validation(app, client, overrides, message):
     assert _count() == 0
 
 
-def test_share_your_story_needs_csrf(app, client):
-    assert client.post("/testimonials/submit", data=_story(), csrf=False).status_code == 400
+def test_share_your_story_refuses_a_post_from_another_site(app, client):
+    response = client.post("/testimonials/submit", data=_story(), headers={"Origin": "https://evil.example"})
+    assert response.status_code == 403
     assert _count() == 0
 
 

@@ -1,0 +1,529 @@
+"""Public pages served from a page cache, and cacheable by any proxy in front of the shop.
+
+What changes: public content (products, their photos and stock, articles and their parts,
+authors, categories, stories; anything that mixes in PublicContent). When a transaction
+that changed any of it commits, the *content version* moves on. Nobody has to call
+anything: session events see every ORM change, and every `update()`/`delete()` the ORM
+session executes on such a model (stock reserved at checkout is one). Statements sent on a
+bare connection or as raw SQL are not seen: use the session, or call `content_changed()`.
+
+Where the version lives: in Redis when PAGE_CACHE_REDIS_URL is set (several app servers
+share it), else in the database's `content_versions` row, bumped inside the transaction
+that changed the content. Every request for a cached page reads it (one GET or one tiny
+SELECT), so a change committed through one app server shows on the next request to any.
+
+The pages themselves are kept in each worker's memory (bounded, least recently used out
+first; a deploy or restart starts empty), keyed by path and query string, for
+PAGE_CACHE_SECONDS at most, because some pages also change with time alone. Changes known
+in advance (an article scheduled for 9:00 goes public by itself) end every kept page at
+their moment: domains say when the next one is due (`turns_at`). A visitor with a session cookie (staff, or a
+message to show once) gets the page rendered for them. A visitor with a cart gets the
+cached page with only the mini-cart filled in for them (one query; see fill_slot_with).
+
+What proxies and browsers are told: a public page for a visitor without cookies is
+`public, max-age=0, s-maxage=HTTP_SHARED_MAX_AGE` with a weak ETag (its content's hash, the
+same on every app server), and If-None-Match is answered with 304. Browsers revalidate each
+time (max-age=0) so a shopper who just added to the cart never sees their old page; shared
+caches may keep it for a while. The page does not vary on Cookie, and no cookie is set
+for such a visitor: proxies must pass requests that carry the shop's cookies (`session`,
+`cart`) to the app (see the nginx settings in the README). A page for a visitor with
+cookies is `private, no-cache`.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import math
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+
+import brotli
+from flask import Flask, Response, current_app, g, request
+from flask.sessions import SecureCookieSessionInterface
+from sqlalchemy import event, insert, select, text
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
+
+from shop.database import QuickRead
+from shop.extensions import compress, db
+
+F = TypeVar("F", bound=Callable)
+
+# Where the mini-cart sits in a page: the part a cached page fills in per visitor.
+SLOT_START, SLOT_END = b"<!--mini-cart-->", b"<!--/mini-cart-->"
+RENDER_FOR_VISITOR = object()  # a slot filler's answer: this visitor's page must be rendered for them
+MAX_PAGE_BYTES = 2 * 1024 * 1024  # larger answers are not kept
+MAX_KEY_LENGTH = 512  # longer paths and queries are probes, not pages worth keeping
+
+
+# ---------------------------------------------------------------- what counts as public content
+
+class PublicContent:
+    """Mixed into every model shoppers see on public pages: committing a change to one moves
+    the content version on, so every app server's cached pages give way."""
+
+
+class ContentVersion(db.Model):
+    """One row: the content version, when it is kept in the database."""
+
+    __tablename__ = "content_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=1)
+
+
+@event.listens_for(ContentVersion.__table__, "after_create")
+def _first_version(target: Any, connection: Any, **kw: Any) -> None:
+    connection.execute(insert(target).values(id=1, version=1))
+
+
+def content_changed(session: Session | None = None) -> None:
+    """Say that this transaction changes public content the session events cannot see
+    (raw SQL): its commit moves the content version on."""
+    (session or db.session()).info["public_content_changed"] = True
+
+
+def _is_public(obj: Any) -> bool:
+    return isinstance(obj, PublicContent)
+
+
+def _changes_public_content(session: Session) -> bool:
+    if session.info.get("public_content_changed"):
+        return True
+    if any(_is_public(obj) for obj in session.new) or any(_is_public(obj) for obj in session.deleted):
+        return True
+    return any(_is_public(obj) and session.is_modified(obj) for obj in session.dirty)
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    if _changes_public_content(session):
+        session.info["public_content_changed"] = True
+
+
+def _on_execute(state: ORMExecuteState) -> None:
+    if (state.is_update or state.is_delete or state.is_insert) and state.bind_mapper is not None:
+        if issubclass(state.bind_mapper.class_, PublicContent):
+            state.session.info["public_content_changed"] = True
+
+
+def _before_commit(session: Session) -> None:
+    store = _store_for(session)
+    if store is None or not store.bumps_in_transaction:
+        return
+    session.flush()  # everything else first: the version row is always the last one locked
+    if session.info.pop("public_content_changed", False):
+        store.bump_in(session)
+
+
+def _after_commit(session: Session) -> None:
+    changed = session.info.pop("public_content_changed", False)
+    store = _store_for(session)
+    if changed and store is not None and not store.bumps_in_transaction:
+        try:
+            store.bump()
+        except Exception as exc:  # the change is saved; pages catch up within PAGE_CACHE_SECONDS
+            current_app.logger.error("page cache: content version not moved on (%s)", exc.__class__.__name__)
+
+
+def _after_soft_rollback(session: Session, previous: Any) -> None:
+    # Only the whole transaction's rollback undoes what it changed: a savepoint's rollback
+    # leaves the changes made around it.
+    if previous.parent is None:
+        session.info.pop("public_content_changed", None)
+
+
+def _store_for(session: Session) -> "VersionStore | None":
+    try:
+        return current_app.extensions["page_cache"].versions
+    except (RuntimeError, KeyError):  # outside an app, or an app without a page cache
+        return None
+
+
+# ---------------------------------------------------------------- where the version lives
+
+class VersionStore:
+    bumps_in_transaction = False
+
+    def current(self) -> int:
+        raise NotImplementedError
+
+    def bump(self) -> None:
+        raise NotImplementedError
+
+    def bump_in(self, session: Session) -> None:
+        raise NotImplementedError
+
+
+_VERSION = QuickRead(lambda _: select(ContentVersion.version).where(ContentVersion.id == 1))
+
+
+class DatabaseVersions(VersionStore):
+    """The `content_versions` row, moved on inside the transaction that changed content, so
+    no reader can see the change without the new version (or the reverse)."""
+
+    bumps_in_transaction = True
+
+    def current(self) -> int:
+        # On a page from the cache this is the request's only query: on the driver's own
+        # connection (QuickRead), a few microseconds on SQLite, one round trip on PostgreSQL.
+        rows = _VERSION.rows()
+        return rows[0][0] if rows else 0
+
+    def bump_in(self, session: Session) -> None:
+        # An upsert: the row may be missing (a truncated test database), and two writers
+        # may bump at once (PostgreSQL waits for the first to commit).
+        session.execute(text(
+            "INSERT INTO content_versions (id, version) VALUES (1, 1) "
+            "ON CONFLICT (id) DO UPDATE SET version = content_versions.version + 1"
+        ))
+
+
+class RedisVersions(VersionStore):
+    """A Redis counter, moved on right after the commit (Redis is not in the transaction).
+    One counter per database: two shops sharing a Redis never share a version."""
+
+    def __init__(self, url: str, database_url: str) -> None:
+        import redis
+
+        self.redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self.key = "shop:content-version:" + hashlib.blake2b(database_url.encode(), digest_size=8).hexdigest()
+
+    def current(self) -> int:
+        return int(self.redis.get(self.key) or 0)
+
+    def bump(self) -> None:
+        self.redis.incr(self.key)
+
+
+# ---------------------------------------------------------------- the pages kept in memory
+
+@dataclass
+class CachedPage:
+    version: tuple[int, int]  # content version and turn (PageCache.validity)
+    expires_at: float
+    mimetype: str
+    head: bytes
+    slot: bytes  # the mini-cart as a visitor without a cart sees it ("" when the page has none)
+    tail: bytes
+    body: bytes = b""
+    etag: str = ""
+    compressed: dict[str, bytes] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.body = self.head + self.slot + self.tail
+        self.etag = etag_of(self.body)
+
+    @property
+    def size(self) -> int:
+        return len(self.body) * 2 + sum(len(b) for b in self.compressed.values())
+
+
+def etag_of(body: bytes) -> str:
+    return hashlib.blake2b(body, digest_size=12).hexdigest()
+
+
+class PageStore:
+    """Rendered pages by key, least recently used out first past `max_bytes`."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.pages: OrderedDict[str, CachedPage] = OrderedDict()
+        self.bytes = 0
+        self.lock = threading.Lock()
+
+    def get(self, key: str, version: tuple[int, int]) -> CachedPage | None:
+        page = self.pages.get(key)
+        if page is None:
+            return None
+        if page.version != version or page.expires_at <= time.monotonic():
+            with self.lock:
+                if self.pages.get(key) is page:
+                    self._drop(key)
+            return None
+        with self.lock:
+            if key in self.pages:
+                self.pages.move_to_end(key)
+        return page
+
+    def put(self, key: str, page: CachedPage) -> None:
+        with self.lock:
+            if key in self.pages:
+                self._drop(key)
+            self.pages[key] = page
+            self.bytes += page.size
+            while self.bytes > self.max_bytes and self.pages:
+                self._drop(next(iter(self.pages)))
+
+    def grew(self, extra: int) -> None:
+        with self.lock:
+            self.bytes += extra
+
+    def _drop(self, key: str) -> None:
+        self.bytes -= self.pages.pop(key).size
+
+    def clear(self) -> None:
+        with self.lock:
+            self.pages.clear()
+            self.bytes = 0
+
+
+# ---------------------------------------------------------------- the cache in a request
+
+def public_page(view: F) -> F:
+    """A page that is the same for every visitor without cookies: cached, and sent with
+    `Cache-Control: public`. Mark only views that read nothing but the path and the query."""
+    view.public_page = True  # type: ignore[attr-defined]
+    return view
+
+
+SlotFiller = Callable[[], "bytes | None | object"]
+NextTurn = Callable[[datetime], "datetime | None"]
+
+
+@dataclass
+class PageCache:
+    versions: VersionStore
+    pages: PageStore
+    # Fills the mini-cart for this request's visitor: None when they see the page as someone
+    # without a cart does, RENDER_FOR_VISITOR when the cached page cannot serve them.
+    fill_slot: SlotFiller = lambda: None
+    empty_slot: Callable[[], bytes] = lambda: b""
+    # When public pages next change by themselves (a scheduled article's moment), per domain.
+    next_turns: list[NextTurn] = field(default_factory=list)
+    # Kept pages carry (content version, turn): a turn passing ends them all, as a new
+    # content version does. Asked again only when the version moves or the moment passes.
+    turn: int = 0
+    turn_for_version: int | None = None
+    turns_at: float = math.inf
+    turn_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def validity(self, version: int) -> tuple[int, int]:
+        now = time.time()
+        if version != self.turn_for_version or now >= self.turns_at:
+            with self.turn_lock:
+                if version != self.turn_for_version or now >= self.turns_at:
+                    if now >= self.turns_at:
+                        self.turn += 1
+                    moments = [at for at in (turn(datetime.fromtimestamp(now, timezone.utc))
+                                             for turn in self.next_turns) if at is not None]
+                    self.turns_at = min(moments).timestamp() if moments else math.inf
+                    self.turn_for_version = version
+        return version, self.turn
+
+
+def fill_slot_with(app: Flask, fill: SlotFiller, empty: Callable[[], bytes]) -> None:
+    """Registered by the cart: how to fill the mini-cart slot for a visitor, and for nobody."""
+    cache: PageCache | None = app.extensions.get("page_cache")
+    if cache is not None:
+        cache.fill_slot, cache.empty_slot = fill, empty
+
+
+def turns_at(app: Flask, next_turn: NextTurn) -> None:
+    """Registered by a domain whose public pages change at moments known in advance: given
+    the time now, when is the next one (None when none is planned)?"""
+    cache: PageCache | None = app.extensions.get("page_cache")
+    if cache is not None:
+        cache.next_turns.append(next_turn)
+
+
+def _cache() -> PageCache:
+    return current_app.extensions["page_cache"]
+
+
+def _seconds() -> int:
+    return current_app.config["PAGE_CACHE_SECONDS"]
+
+
+def _has_session_cookie() -> bool:
+    return "HTTP_COOKIE" in request.environ and current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+
+
+def _cache_key() -> str:
+    query = request.query_string
+    return request.path + ("?" + query.decode("latin-1") if query else "")
+
+
+def _split(body: bytes) -> tuple[bytes, bytes, bytes]:
+    start = body.find(SLOT_START)
+    end = body.find(SLOT_END, start + 1) if start >= 0 else -1
+    if start < 0 or end < 0:
+        return body, b"", b""
+    end += len(SLOT_END)
+    return body[:start], body[start:end], body[end:]
+
+
+def _is_public_page() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return getattr(view, "public_page", False) and request.method in ("GET", "HEAD")
+
+
+def serve_from_cache() -> Response | None:
+    """Before the view: answer from the page cache when this page and visitor allow it."""
+    if not _is_public_page() or _has_session_cookie():
+        return None
+    cache = _cache()
+    # Only a visitor with cookies may have a cart: nobody else costs a query.
+    slot = cache.fill_slot() if "HTTP_COOKIE" in request.environ else None
+    g.visitor_slot = slot
+    key = _cache_key()
+    if slot is RENDER_FOR_VISITOR or _seconds() <= 0 or len(key) > MAX_KEY_LENGTH:
+        return None
+    try:
+        version = cache.validity(cache.versions.current())
+    except Exception as exc:  # the version cannot be read: render, and keep nothing
+        current_app.logger.warning("page cache: content version unreadable (%s); rendering", exc.__class__.__name__)
+        return None
+    g.page_cache = (key, version)
+    page = cache.pages.get(key, version)
+    if page is None:
+        return None
+    if slot is None:
+        return _answer(page, page.body, page.etag, shared=True)
+    body = page.head + slot + page.tail  # type: ignore[operator]
+    return _answer(page, body, etag_of(body), shared=False)
+
+
+def _answer(page: CachedPage, body: bytes, etag: str, *, shared: bool) -> Response:
+    g.page_cache_answered = True  # nothing to keep or label afterwards
+    headers = {"ETag": f'W/"{etag}"', "Cache-Control": _cache_control(shared), "Vary": "Accept-Encoding"}
+    if _matches(etag):
+        return Response(status=304, headers=headers)
+    encoding = _accepted_encoding()
+    if encoding is not None and not shared:  # a page for one visitor: compressed for them
+        return compress.after_request(Response(body, mimetype=page.mimetype, headers=headers))
+    response = Response(body, mimetype=page.mimetype, headers=headers)
+    if encoding is not None:
+        compressed = page.compressed.get(encoding)
+        if compressed is None:
+            compressed = page.compressed[encoding] = _compress(body, encoding)
+            _cache().pages.grew(len(compressed))
+        response.set_data(compressed)
+        response.headers["Content-Encoding"] = encoding
+    return response
+
+
+def _matches(etag: str) -> bool:
+    return "HTTP_IF_NONE_MATCH" in request.environ and request.if_none_match.contains_weak(etag)
+
+
+def _cache_control(shared: bool) -> str:
+    if shared:
+        return f"public, max-age=0, s-maxage={current_app.config['HTTP_SHARED_MAX_AGE']}"
+    return "private, no-cache"
+
+
+def _accepted_encoding() -> str | None:
+    if "HTTP_ACCEPT_ENCODING" not in request.environ:
+        return None
+    accepted = request.accept_encodings
+    if accepted["br"]:
+        return "br"
+    if accepted["gzip"]:
+        return "gzip"
+    return None
+
+
+def _compress(body: bytes, encoding: str) -> bytes:
+    # Once per page and content version: strong settings pay for themselves, but not the
+    # strongest (Brotli 11 takes tens of ms, and every checkout starts pages afresh).
+    if encoding == "br":
+        return brotli.compress(body, quality=9)
+    return gzip.compress(body, compresslevel=9, mtime=0)
+
+
+def keep_and_label(response: Response) -> Response:
+    """After the view: keep a public page rendered for a visitor without a session, and say
+    who may cache what. Pages this module knows nothing of get `private, no-cache` when the
+    visitor sent cookies, unless the view said otherwise."""
+    if g.get("page_cache_answered"):
+        return response
+    if not _is_public_page():
+        if request.cookies and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "private, no-cache"
+        return response
+    # The same page as for a visitor without cookies (no session, no cart to show)? Set
+    # by serve_from_cache; absent for a visitor with a session.
+    shared = g.get("visitor_slot", RENDER_FOR_VISITOR) is None
+    if response.status_code != 200 or response.direct_passthrough or response.is_streamed:
+        if not shared and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "private, no-cache"
+        return response
+    body = response.get_data()
+    response.headers["ETag"] = f'W/"{etag_of(body)}"'
+    response.headers["Cache-Control"] = _cache_control(shared)
+    kept = g.get("page_cache")
+    cache = _cache()
+    if kept is not None and _seconds() > 0 and len(body) <= MAX_PAGE_BYTES and "Set-Cookie" not in response.headers:
+        key, version = kept
+        head, slot, tail = _split(body)
+        if not shared and slot:
+            slot = cache.empty_slot()  # the page as a visitor without a cart sees it
+        cache.pages.put(key, CachedPage(version, time.monotonic() + _seconds(), response.mimetype or "text/html",
+                                        head, slot, tail))
+    if _matches(etag_of(body)):
+        response.status_code = 304
+        response.set_data(b"")
+    return response
+
+
+def compress_rendered(response: Response) -> Response:
+    """Pages rendered for this request are compressed for it (Flask-Compress); a page from
+    the cache already is, once."""
+    if g.get("page_cache_answered"):
+        return response
+    return compress.after_request(response)
+
+
+class CookielessSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, except that a visitor who sent no session cookie and
+    was given nothing to keep gets no `Vary: Cookie`: their page is the same for every such
+    visitor, and says so (see the module's note on proxies). And a session left holding only
+    Flask-Login's marks for someone not logged in (it marks a session "not fresh" when a
+    shopper's one-time message was in it) is ended, so the shopper is served cached pages
+    again once the message has been shown."""
+
+    LOGIN_MARKS = frozenset({"_fresh", "_id"})
+
+    def open_session(self, app: Flask, request: Any) -> Any:
+        if "HTTP_COOKIE" not in request.environ or self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()  # nothing to read: no signer to build (most requests)
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: Any, response: Response) -> None:
+        if session and "_user_id" not in session and session.keys() <= self.LOGIN_MARKS:
+            session.clear()
+        if not session and not session.modified and not _has_session_cookie():
+            return
+        super().save_session(app, session, response)
+
+
+def init_page_cache(app: Flask) -> None:
+    redis_url = app.config["PAGE_CACHE_REDIS_URL"]
+    versions: VersionStore = (RedisVersions(redis_url, app.config["SQLALCHEMY_DATABASE_URI"]) if redis_url
+                              else DatabaseVersions())
+    app.extensions["page_cache"] = PageCache(
+        versions=versions,
+        pages=PageStore(app.config["PAGE_CACHE_MAX_BYTES"]),
+    )
+    app.session_interface = CookielessSessionInterface()
+    # First of the before_request hooks: a page from the cache costs no other work.
+    app.before_request_funcs.setdefault(None, []).insert(0, serve_from_cache)
+    # after_request hooks run last-registered first: keep the page, then compress it.
+    app.config["COMPRESS_REGISTER"] = False
+    compress.init_app(app)
+    app.after_request(compress_rendered)
+    app.after_request(keep_and_label)
+    # Installed once for the process, however many apps are made (tests make many).
+    for name, listener in (
+        ("after_flush", _after_flush),
+        ("do_orm_execute", _on_execute),
+        ("before_commit", _before_commit),
+        ("after_commit", _after_commit),
+        ("after_soft_rollback", _after_soft_rollback),
+    ):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)

@@ -1,0 +1,323 @@
+"""Public pages from the page cache (shop/caching.py): what proxies and browsers are told,
+what is kept, and that a change to public content shows on the next request to any app
+server, wherever it was made."""
+import gzip
+import time
+
+import brotli
+import pytest
+import redis
+import sqlalchemy as sa
+import time_machine
+
+from shop import create_app
+from shop.caching import CachedPage, PageStore, content_changed
+from shop.catalog.models import Product
+from shop.extensions import db
+from shop.orders.models import OrderStatus, StockState
+from shop.orders.services import reserve_stock
+from tests.conftest import ShopClient, make_test_config
+from tests.factories import STAFF_EMAIL, make_article, make_order, make_product, make_staff, make_submitted_story
+from tests.support.html import page_text
+from tests.support.shopper import add_to_cart, log_in
+
+REDIS_URL = "redis://127.0.0.1:6379/14"
+PUBLIC_PATHS = ["/", "/products", "/products/probe", "/articles", "/articles/probe-article", "/testimonials",
+                "/search?q=probe", "/newsletter", "/testimonials/submit", "/sitemap.xml", "/feed.xml", "/robots.txt"]
+
+
+@pytest.fixture
+def probe(app):
+    product = make_product(slug="probe", name="Probe Trainer", price_cents=2500, stock=20)
+    make_article(slug="probe-article", title="Probe article", body=f"Text.\n\n[[product:{product.slug}]]")
+    return product
+
+
+def _raw_sql(statement: str, **params) -> None:
+    """Change the database behind the ORM's back: no session event sees this."""
+    with db.engine.begin() as connection:
+        connection.execute(sa.text(statement), params)
+
+
+# ---------------------------------------------------------------- what a visitor without cookies gets
+
+@pytest.mark.parametrize("path", PUBLIC_PATHS)
+def test_a_public_page_for_a_visitor_without_cookies_is_cacheable_by_anyone(client, probe, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    assert "Cookie" not in response.headers.get("Vary", "")
+    assert response.headers["Cache-Control"] == "public, max-age=0, s-maxage=60"
+    etag = response.headers["ETag"]
+    assert etag.startswith('W/"')
+    again = client.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == etag
+
+
+def test_a_cached_page_costs_no_query_and_is_the_same_page(client, probe, count_queries):
+    first = client.get("/products/probe")
+    with count_queries() as queries:
+        second = client.get("/products/probe")
+    assert len(queries) == 1 and "content_versions" in queries[0]  # only the content version is read
+    assert second.data == first.data and second.headers["ETag"] == first.headers["ETag"]
+
+
+def test_the_page_is_kept_until_public_content_changes(client, probe):
+    assert "Probe Trainer" in page_text(client.get("/products/probe"))
+    _raw_sql("UPDATE products SET name = 'Renamed quietly' WHERE slug = 'probe'")
+    assert "Probe Trainer" in page_text(client.get("/products/probe"))  # kept: nobody said so
+    content_changed()
+    db.session.commit()
+    assert "Renamed quietly" in page_text(client.get("/products/probe"))
+
+
+def test_an_orm_change_shows_on_the_next_request(client, probe):
+    assert "$25.00" in page_text(client.get("/products/probe"))
+    probe.price_cents = 1999
+    db.session.commit()
+    for path in ("/products/probe", "/products", "/articles/probe-article"):
+        assert "$19.99" in page_text(client.get(path)), path
+
+
+def test_stock_taken_at_checkout_shows_at_once(client, probe):
+    """reserve_stock changes stock with an update() statement, not through the object."""
+    assert "In stock" in page_text(client.get("/products/probe"))
+    order = make_order(status=OrderStatus.PENDING, commit=False)
+    order.lines[0].product_id, order.lines[0].quantity = probe.id, 17
+    reserve_stock(order)
+    db.session.commit()
+    assert "Only 3 left" in page_text(client.get("/products/probe"))
+
+
+def test_a_change_rolled_back_keeps_the_cached_page(app, client, probe, count_queries):
+    client.get("/products/probe")
+    probe.price_cents = 1
+    db.session.rollback()
+    with count_queries() as queries:
+        assert "$25.00" in page_text(client.get("/products/probe"))
+    assert len(queries) == 1  # the version, unchanged: the kept page
+
+
+def test_a_savepoint_rolled_back_leaves_the_change_made_around_it(client, probe):
+    """Fulfilment records Stripe's events in a savepoint; its rollback must not lose the bump."""
+    client.get("/products/probe")
+    probe.price_cents = 1234
+    db.session.flush()
+    with pytest.raises(RuntimeError):
+        with db.session.begin_nested():
+            make_product(slug="never", commit=False)
+            raise RuntimeError("this part is given up")
+    db.session.commit()
+    assert "$12.34" in page_text(client.get("/products/probe"))
+
+
+def test_pages_that_are_not_found_are_not_kept(client, probe):
+    assert client.get("/products/coming-soon").status_code == 404
+    make_product(slug="coming-soon", name="Coming Soon")
+    assert "Coming Soon" in page_text(client.get("/products/coming-soon"))
+
+
+def test_a_scheduled_article_shows_at_its_moment_on_pages_kept_before_it(app, client, probe):
+    """Pages that change with time alone end at the moment known in advance, not up to
+    PAGE_CACHE_SECONDS later."""
+    from datetime import timedelta
+
+    from shop.content.models import ArticleStatus
+    from shop.database import utcnow
+
+    nine = utcnow().replace(microsecond=0) + timedelta(hours=1)
+    make_article(slug="at-nine", title="Goes public by itself", status=ArticleStatus.SCHEDULED, published_at=nine)
+    with time_machine.travel(nine - timedelta(seconds=1), tick=False) as clock:
+        assert "Goes public by itself" not in page_text(client.get("/articles"))
+        assert client.get("/articles").headers["ETag"]  # kept
+        clock.move_to(nine)
+        assert "Goes public by itself" in page_text(client.get("/articles"))
+        assert client.get("/articles/at-nine").status_code == 200
+
+
+def test_pages_are_kept_only_page_cache_seconds_for_changes_nobody_announced(app, client, probe):
+    app.config["PAGE_CACHE_SECONDS"] = 1
+    assert "Probe Trainer" in page_text(client.get("/products"))
+    _raw_sql("UPDATE products SET name = 'Renamed Trainer' WHERE slug = 'probe'")
+    assert "Probe Trainer" in page_text(client.get("/products"))  # nobody said: the kept page
+    time.sleep(1.1)
+    assert "Renamed Trainer" in page_text(client.get("/products"))
+
+
+def test_compressed_copies_are_kept_and_are_the_same_page(client, probe):
+    plain = client.get("/products/probe").data
+    for encoding, decompress in (("br", brotli.decompress), ("gzip", gzip.decompress)):
+        response = client.get("/products/probe", headers={"Accept-Encoding": encoding})
+        assert response.headers["Content-Encoding"] == encoding and "Accept-Encoding" in response.headers["Vary"]
+        assert decompress(response.data) == plain
+        assert len(response.data) < len(plain) / 2
+
+
+def test_head_gets_the_headers_without_the_page(client, probe):
+    client.get("/products/probe")
+    response = client.head("/products/probe")
+    assert response.status_code == 200 and response.data == b"" and response.headers["ETag"]
+
+
+# ---------------------------------------------------------------- visitors with a cart or a session
+
+def test_a_visitor_with_a_cart_gets_the_cached_page_with_their_mini_cart(app, client, probe, count_queries):
+    anonymous = app.test_client()
+    anonymous.get("/products/probe")  # kept
+    add_to_cart(client, probe, 2)
+    client.get("/cart")  # the "Added" message is read; only the cart cookie stays
+    assert client.get_cookie("session") is None
+    with count_queries() as queries:
+        response = client.get("/products/probe")
+    assert len(queries) == 2 and "cart_lines" in queries[0]  # the mini-cart and the version, nothing else
+    assert "Cart: 2 items, $50.00" in page_text(response)
+    assert response.headers["Cache-Control"] == "private, no-cache"
+    assert "No products in the cart" in page_text(anonymous.get("/products/probe"))  # nothing leaked
+
+
+def test_a_visitor_with_a_cart_on_a_page_not_yet_kept_leaves_the_page_for_everyone(app, client, probe):
+    add_to_cart(client, probe, 1)
+    client.get("/cart")
+    assert "Cart: 1 item, $25.00" in page_text(client.get("/products"))
+    response = app.test_client().get("/products")
+    assert "No products in the cart" in page_text(response) and "Cart: 1 item" not in page_text(response)
+
+
+def test_a_cart_whose_checkout_holds_stock_gets_pages_rendered_for_it(app, client, probe):
+    """What such a cart may add depends on its hold: the cached page cannot say it."""
+    app.test_client().get("/products/probe")
+    add_to_cart(client, probe, 1)
+    client.get("/cart")
+    token = db.session.scalar(sa.text("SELECT token FROM carts"))
+    order = make_order(status=OrderStatus.PENDING, cart_token=token, commit=False)
+    order.lines[0].product_id, order.lines[0].quantity = probe.id, 15
+    reserve_stock(order)
+    assert order.stock_state is StockState.RESERVED
+    db.session.commit()
+    page = client.get("/products/probe").get_data(as_text=True)
+    assert 'max="10"' in page  # 5 on the shelf, 15 held for this cart: the per-line limit
+    assert 'max="5"' in app.test_client().get("/products/probe").get_data(as_text=True)
+
+
+def test_the_message_after_adding_shows_once_then_pages_come_from_the_cache(client, probe):
+    response = client.post("/cart/items", data={"product": "probe", "quantity": "1", "next": "/products/probe"})
+    assert response.status_code == 303
+    shown = client.get("/products/probe")
+    assert "Added to your cart." in page_text(shown) and shown.headers["Cache-Control"] == "private, no-cache"
+    assert client.get_cookie("session") is None  # nothing left to keep: the cookie is gone
+    assert "Added to your cart." not in page_text(client.get("/products/probe"))
+
+
+def test_logged_in_staff_get_pages_rendered_for_them_and_nobody_else_sees_them(app, client, probe):
+    make_staff()
+    log_in(client, STAFF_EMAIL)
+    staff_page = client.get("/products/probe")
+    assert "Log out" in page_text(staff_page) and staff_page.headers["Cache-Control"] == "private, no-cache"
+    assert "Log out" not in page_text(app.test_client().get("/products/probe"))
+
+
+def test_cart_and_other_pages_for_a_visitor_with_cookies_are_private(client, probe):
+    add_to_cart(client, probe, 1)
+    assert client.get("/cart").headers["Cache-Control"] == "private, no-cache"
+
+
+# ---------------------------------------------------------------- several app servers
+
+@pytest.fixture(params=["database", "redis"])
+def version_store(request, database_url):
+    """Where the content version lives: the database, or Redis shared by the servers."""
+    if request.param == "database":
+        yield {}
+        return
+    client = redis.Redis.from_url(REDIS_URL)
+    client.ping()  # Redis is part of this machine: fail, never skip, when it is missing
+    yield {"PAGE_CACHE_REDIS_URL": REDIS_URL}
+    for key in client.scan_iter("shop:content-version:*"):
+        client.delete(key)
+    client.close()
+
+
+@pytest.fixture
+def app_config(request):
+    return request.getfixturevalue("version_store") if "version_store" in request.fixturenames else {}
+
+
+@pytest.fixture
+def other_server(app, database_url, version_store):
+    """A second app server on the same database (and Redis), with its own page cache."""
+    server = create_app(make_test_config(database_url, **version_store))
+    server.test_client_class = ShopClient
+    yield server
+    with server.app_context():
+        db.engine.dispose()
+
+
+def test_a_change_made_through_one_server_shows_on_the_next_request_to_the_other(
+        app, client, probe, other_server, version_store):
+    make_staff()
+    story = make_submitted_story("Rosa", story="I walked to the shop on my own.\n\nIt took a year.")
+    visitor = other_server.test_client()
+    assert "Rosa" not in page_text(visitor.get("/testimonials"))
+    assert "$25.00" in page_text(visitor.get("/products/probe"))
+
+    log_in(client, STAFF_EMAIL)  # staff on the first server publish the story
+    assert client.post(f"/admin/stories/{story.id}/publish").status_code == 303
+    assert "Rosa" in page_text(visitor.get("/testimonials"))
+
+    with app.app_context():  # a price changed through the first server's session
+        db.session.get(Product, probe.id).price_cents = 3100
+        db.session.commit()
+    assert "$31.00" in page_text(visitor.get("/products/probe"))
+
+
+def test_a_server_that_cannot_read_the_version_renders_pages_and_keeps_selling(app, database_url, probe):
+    """Redis out of reach: pages are rendered (never a stale one), saves still work."""
+    from tests.support.live import closed_port_url
+
+    broken = create_app(make_test_config(database_url, PAGE_CACHE_REDIS_URL=closed_port_url().replace("http", "redis")))
+    broken.test_client_class = ShopClient
+    visitor = broken.test_client()
+    try:
+        assert "$25.00" in page_text(visitor.get("/products/probe"))
+        add_to_cart(visitor, probe, 1)
+        with broken.app_context():
+            db.session.get(Product, probe.id).price_cents = 2600
+            db.session.commit()  # the version cannot move on: the save stands all the same
+        assert "$26.00" in page_text(visitor.get("/products/probe"))
+    finally:
+        with broken.app_context():
+            db.engine.dispose()
+
+
+# ---------------------------------------------------------------- the store itself
+
+def test_the_store_keeps_the_most_recently_used_pages_within_its_size():
+    store = PageStore(max_bytes=5000)  # five pages of 500 bytes (kept whole and in parts)
+    for n in range(5):
+        store.put(f"/p{n}", CachedPage((1, 0), time.monotonic() + 60, "text/html", b"x" * 500, b"", b""))
+    store.get("/p0", (1, 0))  # used again: kept
+    store.put("/p5", CachedPage((1, 0), time.monotonic() + 60, "text/html", b"x" * 500, b"", b""))
+    assert store.bytes <= 5000
+    assert store.get("/p0", (1, 0)) is not None and store.get("/p1", (1, 0)) is None
+    assert store.get("/p5", (2, 0)) is None  # another version: let go
+    assert "/p5" not in store.pages
+
+
+def test_a_page_for_a_probe_with_a_huge_query_is_not_kept(client, probe):
+    path = "/products/probe?" + "x" * 600
+    assert client.get(path).status_code == 200
+    assert not any(key.startswith("/products/probe?x") for key in client.application.extensions["page_cache"].pages.pages)
+
+
+def test_each_crawled_query_is_bounded_by_the_store(app, client, probe):
+    app.extensions["page_cache"].pages.max_bytes = 200_000
+    for n in range(60):
+        assert client.get(f"/search?q=probe{n}").status_code == 200
+    assert app.extensions["page_cache"].pages.bytes <= 200_000
+
+
+def test_the_version_key_in_redis_is_per_database():
+    from shop.caching import RedisVersions
+
+    one, two = RedisVersions(REDIS_URL, "sqlite:///a"), RedisVersions(REDIS_URL, "sqlite:///b")
+    assert one.key != two.key  # two shops on one Redis never share a version
