@@ -35,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import redis  # noqa: E402
 import requests  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
@@ -113,8 +114,9 @@ def count_queries(url: str, base_url: str, shop_config: dict) -> dict[tuple[str,
     counts: dict[tuple[str, str], int] = {}
     anonymous, shopper = app.test_client(), app.test_client()
     for slug in CART_PRODUCTS:
-        shopper.post("/cart/items", data={"product": slug, "quantity": "1"}, headers={"Origin": base_url})
-    shopper.get("/cart")  # the flash is read: what stays is the cart cookie
+        shopper.post("/cart/items", data={"product": slug, "quantity": "1"}, headers={"Origin": base_url},
+                     base_url=base_url)
+    shopper.get("/cart", base_url=base_url)  # the flash is read: what stays is the cart cookie
     for case, client, pages in (("anonymous", anonymous, ANONYMOUS_PAGES), ("3-line cart", shopper, CART_PAGES)):
         for path in pages:
             statements: list[str] = []
@@ -123,10 +125,10 @@ def count_queries(url: str, base_url: str, shop_config: dict) -> dict[tuple[str,
                 if not args[2].startswith(("BEGIN", "COMMIT", "ROLLBACK")):
                     _into.append(args[2])
 
-            client.get(path)  # warm
+            client.get(path, base_url=base_url)  # warm (the shop answers only its own host)
             sa.event.listen(engine, "before_cursor_execute", listener)
             QuickRead.listeners.append(statements.append)  # reads on the driver's connection
-            status = client.get(path).status_code
+            status = client.get(path, base_url=base_url).status_code
             QuickRead.listeners.remove(statements.append)
             sa.event.remove(engine, "before_cursor_execute", listener)
             assert status == 200, (path, status)
@@ -153,11 +155,15 @@ def ensure_wrk() -> str:
     return found
 
 
-def start_gunicorn(app: str, port: int, workers: int, env: dict, chdir: Path) -> subprocess.Popen:
+def start_gunicorn(app: str, port: int, workers: int, env: dict, chdir: Path, logs: Path) -> subprocess.Popen:
+    """gunicorn with the shop's gunicorn.conf.py (its JSON access log included: production
+    writes one), for the floor too, so both pay the same server costs. The logs go to files
+    in the benchmark's temp folder, not to this terminal."""
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+        [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
          "--chdir", str(chdir), app],
-        cwd=ROOT, env=env,
+        cwd=ROOT, env=env, stdout=open(logs / f"{port}-access.log", "ab"),  # noqa: SIM115 (the process owns it)
+        stderr=open(logs / f"{port}-error.log", "ab"),  # noqa: SIM115
     )
     for _ in range(100):
         try:
@@ -265,15 +271,25 @@ def main() -> int:
     shop_config = dict(item.split("=", 1) for item in args.env)
     queries = count_queries(url, base, shop_config)
 
+    # Production settings as the README deploys them: rate limits counted in Redis (several
+    # workers), except that wrk is one client adding to carts thousands of times a second,
+    # which the per-client limit exists to stop; it is lifted so the adds themselves are timed.
+    redis_for_limits = "redis://127.0.0.1:6379/13"
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "FLASK_DEBUG": "0",
-           "OUTBOX_SEND_AFTER_REQUEST": "0", "SHOP_BASE_URL": base, **shop_config}
-    shop = start_gunicorn("wsgi:app", shop_port, args.workers, env, ROOT)
+           "OUTBOX_SEND_AFTER_REQUEST": "0", "SHOP_BASE_URL": base, "WEB_CONCURRENCY": str(args.workers),
+           "RATELIMIT_STORAGE_URI": redis_for_limits, "CART_ADD_LIMIT_PER_CLIENT": "1000000 per minute",
+           **shop_config}
+    try:
+        redis.Redis.from_url(redis_for_limits).flushdb()
+    except redis.RedisError as exc:
+        raise SystemExit(f"the benchmark counts rate limits in Redis at {redis_for_limits}: {exc}") from exc
+    shop = start_gunicorn("wsgi:app", shop_port, args.workers, env, ROOT, tmp)
     floor = None
     try:
         product_page = requests.get(base + "/products/steadyhand-trainer").content
         (tmp / "floor.html").write_bytes(product_page)
         floor = start_gunicorn("floor:app", floor_port, args.workers, {**os.environ, "FLOOR_BODY_FILE": str(tmp / "floor.html")},
-                               ROOT / "bench")
+                               ROOT / "bench", tmp)
         cart_cookie = "; ".join(f"{k}={v}" for k, v in shopper_with_cart(base).items())
         cases: list[tuple[str, str, dict[str, str], Path | None]] = []
         cases += [("anonymous", path, {}, None) for path in ANONYMOUS_PAGES]
