@@ -198,10 +198,17 @@ def wrk(wrk_path: str, url: str, seconds: float, connections: int, threads: int,
         command += ["-H", f"{name}: {value}"]
     if script is not None:
         command += ["-s", str(script)]
-    out = subprocess.run(command + [url], capture_output=True, text=True, timeout=seconds + 30).stdout
+    for _ in range(2):  # wrk now and then ends a run without its latency table: once more
+        done = subprocess.run(command + [url], capture_output=True, text=True, timeout=seconds + 30)
+        out = done.stdout
+        if "Requests/sec" in out and re.search(r"^\s+99%\s+\S+\s*$", out, re.M):
+            break
+        print(f"wrk gave no figures for {url} (exit {done.returncode}):\n{out}\n{done.stderr}", file=sys.stderr)
+    else:
+        raise SystemExit(f"wrk gave no figures for {url} twice; see above")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = _ms(re.search(r"^\s+50%\s+(\S+)$", out, re.M).group(1))
-    p99 = _ms(re.search(r"^\s+99%\s+(\S+)$", out, re.M).group(1))
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)\s*$", out, re.M).group(1))
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)\s*$", out, re.M).group(1))
     errors = 0
     if match := re.search(r"Non-2xx or 3xx responses: (\d+)", out):
         errors += int(match.group(1))

@@ -116,8 +116,15 @@ def test_the_shopping_journey_through_nginx_over_tls(cluster, shop_data, standin
     assert len(home.headers["X-Request-ID"]) == 32 and "default-src 'self'" in home.headers["Content-Security-Policy"]
     plain = requests.get(cluster.http_url + "/products", allow_redirects=False)
     assert plain.status_code == 301 and plain.headers["Location"].startswith("https://")
-    css = browser.get(cluster.url("/static/css/shop.css"), headers={"Accept-Encoding": "gzip"})
-    assert css.headers["Cache-Control"] == "public, max-age=31536000" and css.headers["Content-Encoding"] == "gzip"
+    # The stylesheet the page links, by its fingerprinted name, from nginx's disk: kept a year.
+    stylesheet = re.search(r'<link rel="stylesheet" href="([^"]+)"', home.text).group(1)
+    css = browser.get(cluster.url(stylesheet), headers={"Accept-Encoding": "gzip"})
+    assert css.status_code == 200 and css.headers["Content-Encoding"] == "gzip"
+    assert "X-Request-ID" not in css.headers  # nginx answered, not the app
+    assert css.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert css.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    unversioned = browser.get(cluster.url("/static/css/shop.css"))
+    assert unversioned.status_code == 200 and unversioned.headers["Cache-Control"] == "public, no-cache"
     assert browser.get(cluster.url("/metrics"), headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).status_code == 404
 
     to_stripe = _add_and_checkout(cluster, browser, slug, 2)

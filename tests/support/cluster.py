@@ -55,7 +55,7 @@ def site_config(folder: Path, *, http_port: int, https_port: int, app_ports: tup
         "listen 443 ssl http2;": f"listen 127.0.0.1:{https_port} ssl http2;",
         "/etc/ssl/shop/fullchain.pem": str(cert),
         "/etc/ssl/shop/privkey.pem": str(key),
-        "alias /srv/shop/static/;": f"alias {ROOT / 'static'}/;",
+        "root /srv/shop/public;": f"root {folder / 'public'};",
         "/var/log/nginx/shop.access.log": str(folder / "nginx-access.log"),
         "/var/log/nginx/shop.error.log": str(folder / "nginx-error.log"),
     }
@@ -249,6 +249,8 @@ def start_cluster(folder: Path, database_url: str, *, stripe_env: dict[str, str]
     try:
         migrated = cluster.flask("db", "upgrade")
         assert migrated.returncode == 0, migrated.stderr[-3000:]
+        built = cluster.flask("assets", "build", str(folder / "public" / "static"))  # as each deploy does
+        assert built.returncode == 0, built.stderr[-3000:]
         cluster.start_redis(redis_port)
         cluster.start_gunicorn(0)
         cluster.start_gunicorn(1)
