@@ -31,7 +31,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         from shop.outbox.services import send_after_each_request
 
         send_after_each_request(app)
+    register_kept_pages(app)
     return app
+
+
+def register_kept_pages(app: Flask) -> None:
+    """Last: kept pages for visitors without cookies are answered before anything else."""
+    from shop.caching import serve_kept_pages_first
+    from shop.security import security_headers
+
+    serve_kept_pages_first(app, security_headers(app))
 
 
 def register_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:

@@ -46,10 +46,16 @@ import brotli
 from flask import Flask, Response, current_app, g, request
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event, insert, select, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
+from werkzeug.http import parse_accept_header, parse_etags
+from werkzeug.sansio.utils import host_is_trusted
+from werkzeug.utils import get_content_type
+from werkzeug.wsgi import get_path_info
 
 from shop.database import QuickRead
 from shop.extensions import compress, db
+from shop.observability import REQUEST_ID_HEADER, count_request, request_id_from
 
 F = TypeVar("F", bound=Callable)
 
@@ -148,7 +154,8 @@ def _store_for(session: Session) -> "VersionStore | None":
 class VersionStore:
     bumps_in_transaction = False
 
-    def current(self) -> int:
+    def current(self, engine: Engine | None = None) -> int:
+        """`engine`: the app's, for a caller outside an app context (CachedPages)."""
         raise NotImplementedError
 
     def bump(self) -> None:
@@ -167,10 +174,10 @@ class DatabaseVersions(VersionStore):
 
     bumps_in_transaction = True
 
-    def current(self) -> int:
+    def current(self, engine: Engine | None = None) -> int:
         # On a page from the cache this is the request's only query: on the driver's own
         # connection (QuickRead), a few microseconds on SQLite, one round trip on PostgreSQL.
-        rows = _VERSION.rows()
+        rows = _VERSION.rows(engine=engine)
         return rows[0][0] if rows else 0
 
     def bump_in(self, session: Session) -> None:
@@ -192,7 +199,7 @@ class RedisVersions(VersionStore):
         self.redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
         self.key = "shop:content-version:" + hashlib.blake2b(database_url.encode(), digest_size=8).hexdigest()
 
-    def current(self) -> int:
+    def current(self, engine: Engine | None = None) -> int:
         return int(self.redis.get(self.key) or 0)
 
     def bump(self) -> None:
@@ -209,6 +216,7 @@ class CachedPage:
     head: bytes
     slot: bytes  # the mini-cart as a visitor without a cart sees it ("" when the page has none)
     tail: bytes
+    route: str = ""  # the view's URL rule, for the request figures
     body: bytes = b""
     etag: str = ""
     compressed: dict[str, bytes] = field(default_factory=dict)
@@ -301,7 +309,15 @@ class PageCache:
     turns_at: float = math.inf
     turn_lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def known_validity(self, version: int) -> tuple[int, int] | None:
+        """What kept pages must carry, when nothing needs asking (else None: see validity)."""
+        if version != self.turn_for_version or time.time() >= self.turns_at:
+            return None
+        return version, self.turn
+
     def validity(self, version: int) -> tuple[int, int]:
+        """What kept pages must carry; asks the domains for their next moment when the
+        version moved or the last moment passed (needs an app context)."""
         now = time.time()
         if version != self.turn_for_version or now >= self.turns_at:
             with self.turn_lock:
@@ -397,13 +413,18 @@ def _answer(page: CachedPage, body: bytes, etag: str, *, shared: bool) -> Respon
         return compress.after_request(Response(body, mimetype=page.mimetype, headers=headers))
     response = Response(body, mimetype=page.mimetype, headers=headers)
     if encoding is not None:
-        compressed = page.compressed.get(encoding)
-        if compressed is None:
-            compressed = page.compressed[encoding] = _compress(body, encoding)
-            _cache().pages.grew(len(compressed))
-        response.set_data(compressed)
+        response.set_data(_compressed(_cache(), page, encoding))
         response.headers["Content-Encoding"] = encoding
     return response
+
+
+def _compressed(cache: PageCache, page: CachedPage, encoding: str) -> bytes:
+    """The page for everyone, compressed once per page and content version."""
+    compressed = page.compressed.get(encoding)
+    if compressed is None:
+        compressed = page.compressed[encoding] = _compress(page.body, encoding)
+        cache.pages.grew(len(compressed))
+    return compressed
 
 
 def _matches(etag: str) -> bool:
@@ -411,15 +432,16 @@ def _matches(etag: str) -> bool:
 
 
 def _cache_control(shared: bool) -> str:
-    if shared:
-        return f"public, max-age=0, s-maxage={current_app.config['HTTP_SHARED_MAX_AGE']}"
-    return "private, no-cache"
+    return _cache_control_for(current_app, shared=shared)
 
 
 def _accepted_encoding() -> str | None:
     if "HTTP_ACCEPT_ENCODING" not in request.environ:
         return None
-    accepted = request.accept_encodings
+    return _best_of(request.accept_encodings)
+
+
+def _best_of(accepted: Any) -> str | None:
     if accepted["br"]:
         return "br"
     if accepted["gzip"]:
@@ -462,8 +484,9 @@ def keep_and_label(response: Response) -> Response:
         head, slot, tail = _split(body)
         if not shared and slot:
             slot = cache.empty_slot()  # the page as a visitor without a cart sees it
+        route = request.url_rule.rule if request.url_rule is not None else ""
         cache.pages.put(key, CachedPage(version, time.monotonic() + _seconds(), response.mimetype or "text/html",
-                                        head, slot, tail))
+                                        head, slot, tail, route))
     if _matches(etag_of(body)):
         response.status_code = 304
         response.set_data(b"")
@@ -499,6 +522,80 @@ class CookielessSessionInterface(SecureCookieSessionInterface):
         if not session and not session.modified and not _has_session_cookie():
             return
         super().save_session(app, session, response)
+
+
+class CachedPages:
+    """WSGI middleware in front of Flask: a kept page for a visitor who sent no cookie is
+    answered before Flask builds a request (the commonest request, and all the work there
+    is: the content version, a lookup, the headers). Anything else, or anything unusual
+    (a host we do not answer to, a page not kept, a version that moved), goes on to Flask,
+    whose serve_from_cache and views answer it as before. The answer is the same either way:
+    the same headers (security headers, X-Request-ID) and the same request figures."""
+
+    def __init__(self, app: Flask, wsgi_app: Callable, headers: list[tuple[str, str]]) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.headers = headers
+        self.cache: PageCache = app.extensions["page_cache"]
+        self.hosts = list(app.config["TRUSTED_HOSTS"])
+        self.engine: Engine | None = None
+
+    def __call__(self, environ: dict, start_response: Callable) -> Any:
+        started = time.perf_counter()
+        method = environ["REQUEST_METHOD"]
+        if method not in ("GET", "HEAD") or "HTTP_COOKIE" in environ:
+            return self.wsgi_app(environ, start_response)
+        page = self._kept_page(environ)
+        if page is None:
+            return self.wsgi_app(environ, start_response)
+        request_id = request_id_from(environ.get("HTTP_X_REQUEST_ID", ""))
+        headers = [("ETag", f'W/"{page.etag}"'), ("Cache-Control", _cache_control_for(self.app, shared=True)),
+                   ("Vary", "Accept-Encoding")]
+        if "HTTP_IF_NONE_MATCH" in environ and parse_etags(environ["HTTP_IF_NONE_MATCH"]).contains_weak(page.etag):
+            status, body = 304, b""
+        else:
+            status, body = 200, page.body
+            encoding = (_best_of(parse_accept_header(environ["HTTP_ACCEPT_ENCODING"]))
+                        if "HTTP_ACCEPT_ENCODING" in environ else None)
+            if encoding is not None:
+                body = _compressed(self.cache, page, encoding)
+                headers.append(("Content-Encoding", encoding))
+            headers += [("Content-Type", get_content_type(page.mimetype, "utf-8")), ("Content-Length", str(len(body)))]
+        headers += self.headers
+        headers.append((REQUEST_ID_HEADER, request_id))
+        start_response("304 NOT MODIFIED" if status == 304 else "200 OK", headers)
+        count_request(method, page.route or "unmatched", status, started)
+        return [] if method == "HEAD" else [body]
+
+    def _kept_page(self, environ: dict) -> CachedPage | None:
+        if self.app.config["PAGE_CACHE_SECONDS"] <= 0 or not host_is_trusted(environ.get("HTTP_HOST"), self.hosts):
+            return None
+        path = "/" + get_path_info(environ).lstrip("/")
+        query = environ.get("QUERY_STRING", "")
+        key = path + ("?" + query if query else "")
+        if len(key) > MAX_KEY_LENGTH or key not in self.cache.pages.pages:  # most misses cost no version read
+            return None
+        if self.engine is None:
+            with self.app.app_context():
+                self.engine = db.engine
+        try:
+            validity = self.cache.known_validity(self.cache.versions.current(self.engine))
+        except Exception:  # Flask's path reports it, and renders
+            return None
+        return self.cache.pages.get(key, validity) if validity is not None else None
+
+
+def _cache_control_for(app: Flask, *, shared: bool) -> str:
+    if shared:
+        return f"public, max-age=0, s-maxage={app.config['HTTP_SHARED_MAX_AGE']}"
+    return "private, no-cache"
+
+
+def serve_kept_pages_first(app: Flask, headers: list[tuple[str, str]]) -> None:
+    """Put CachedPages in front of the app (last, so it sees requests first); `headers` are
+    the ones every response carries (shop/security.py)."""
+    if "page_cache" in app.extensions:
+        app.wsgi_app = CachedPages(app, app.wsgi_app, headers)  # type: ignore[method-assign]
 
 
 def init_page_cache(app: Flask) -> None:

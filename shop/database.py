@@ -140,8 +140,9 @@ class QuickRead:
             sql = self.sql[dialect.name] = str(compiled).replace(self.MARKER, marker)
         return sql
 
-    def rows(self, *values: Any) -> list[tuple]:
-        engine = db.engine
+    def rows(self, *values: Any, engine: Engine | None = None) -> list[tuple]:
+        """`engine`: the app's, when there is no app context to find it in."""
+        engine = engine or db.engine
         sql = self._sql(engine.dialect)
         for listener in self.listeners:
             listener(sql)

@@ -57,19 +57,25 @@ def route_label() -> str:
     return request.url_rule.rule if request.url_rule is not None else "unmatched"
 
 
+def request_id_from(incoming: str) -> str:
+    """The proxy's request id when it is well formed, else a new one."""
+    return incoming if _GOOD_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+
+
+def count_request(method: str, route: str, status: int, started: float | None) -> None:
+    HTTP_REQUESTS.labels(method, route, str(status)).inc()
+    if started is not None:
+        HTTP_LATENCY.labels(method, route).observe(time.perf_counter() - started)
+
+
 def _start_request() -> None:
-    incoming = request.headers.get(REQUEST_ID_HEADER, "")
-    g.request_id = incoming if _GOOD_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+    g.request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER, ""))
     g.request_started = time.perf_counter()
 
 
 def _finish_request(response: Response) -> Response:
     response.headers[REQUEST_ID_HEADER] = g.get("request_id") or uuid.uuid4().hex
-    started = g.get("request_started")
-    route = route_label()
-    HTTP_REQUESTS.labels(request.method, route, str(response.status_code)).inc()
-    if started is not None:
-        HTTP_LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
+    count_request(request.method, route_label(), response.status_code, g.get("request_started"))
     return response
 
 

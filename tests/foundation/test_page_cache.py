@@ -321,3 +321,53 @@ def test_the_version_key_in_redis_is_per_database():
 
     one, two = RedisVersions(REDIS_URL, "sqlite:///a"), RedisVersions(REDIS_URL, "sqlite:///b")
     assert one.key != two.key  # two shops on one Redis never share a version
+
+
+# ---------------------------------------------------------------- answered before Flask
+
+def _requests_counted(route: str, status: str) -> float:
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value("shop_http_requests_total",
+                                     {"method": "GET", "route": route, "status": status}) or 0.0
+
+
+def test_a_kept_page_for_a_visitor_without_cookies_is_answered_before_flask_alike(app, client, probe):
+    """CachedPages (the WSGI middleware) answers repeat visits without cookies: no Flask
+    request, no hook, and the same page, headers and figures as Flask's own answer."""
+    views = []
+    app.before_request_funcs[None].insert(0, lambda: views.append(1))
+    rendered = client.get("/products/probe")
+    assert views == [1]
+    counted = _requests_counted("/products/<slug>", "200")
+
+    kept = client.get("/products/probe", headers={"X-Request-ID": "from-nginx-0001"})
+    assert views == [1]  # Flask never saw it
+    assert kept.data == rendered.data
+    same = ("Content-Type", "Content-Length", "ETag", "Cache-Control", "Vary", "Content-Security-Policy",
+            "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy", "Permissions-Policy")
+    assert {name: kept.headers.get(name) for name in same} == {name: rendered.headers.get(name) for name in same}
+    assert kept.headers["X-Request-ID"] == "from-nginx-0001"
+    assert _requests_counted("/products/<slug>", "200") == counted + 1
+
+    compressed = client.get("/products/probe", headers={"Accept-Encoding": "br"})
+    assert compressed.headers["Content-Encoding"] == "br" and brotli.decompress(compressed.data) == rendered.data
+    unchanged = client.get("/products/probe", headers={"If-None-Match": rendered.headers["ETag"]})
+    assert unchanged.status_code == 304 and unchanged.data == b""
+    head = client.head("/products/probe")
+    assert head.status_code == 200 and head.data == b"" and head.headers["Content-Length"] == str(len(rendered.data))
+    assert views == [1]
+
+
+def test_what_cached_pages_do_not_answer_goes_on_to_flask(app, client, probe):
+    views = []
+    app.before_request_funcs[None].insert(0, lambda: views.append(1))
+    client.get("/products/probe")
+    assert client.get("/products/probe", headers={"Host": "evil.example"}).status_code == 400  # not our host
+    client.set_cookie("cart", "x")
+    assert client.get("/products/probe").status_code == 200  # a visitor with cookies: Flask fills their page
+    client.delete_cookie("cart")
+    with db.session.begin():
+        db.session.execute(sa.update(Product).where(Product.slug == "probe").values(name="Renamed Probe"))
+    assert "Renamed Probe" in page_text(client.get("/products/probe"))  # the version moved: rendered again
+    assert views == [1, 1, 1, 1]
