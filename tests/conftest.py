@@ -50,19 +50,27 @@ def run_scoped_name(prefix: str) -> str:
     return f"{prefix}_{run}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}".lower()
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A database of this test worker's own, created fresh for the run."""
-    name = run_scoped_name("shop_test")
+@contextmanager
+def fresh_postgres(prefix: str) -> Iterator[str]:
+    """An empty PostgreSQL database of this test worker's own (its URL), dropped afterwards."""
+    name = run_scoped_name(prefix)
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A database of this test worker's own, created fresh for the run."""
+    with fresh_postgres("shop_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

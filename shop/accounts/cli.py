@@ -5,6 +5,9 @@ would be kept in the shell's history and shown to `ps`), without echo on a termi
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
 from flask.cli import AppGroup
 
@@ -21,8 +24,13 @@ def _password(prompt: str = "Password") -> str:
     return click.prompt(prompt, hide_input=True, confirmation_prompt=True, err=True)
 
 
-def _refused(error: ShopError) -> click.ClickException:
-    return click.ClickException(error.message)
+@contextmanager
+def _refusals_shown() -> Iterator[None]:
+    """A refused action (ShopError) ends the command with its message, not a traceback."""
+    try:
+        yield
+    except ShopError as error:
+        raise click.ClickException(error.message) from None
 
 
 @accounts_cli.command("create")
@@ -32,10 +40,8 @@ def _refused(error: ShopError) -> click.ClickException:
 def create_command(email: str, role: str, name: str) -> None:
     """Create a staff account; asks for its password twice."""
     password = _password()
-    try:
+    with _refusals_shown():
         services.create_staff_user(email, name, password, StaffRole(role), actor=COMMAND_LINE)
-    except ShopError as error:
-        raise _refused(error) from None
     click.echo(f"Created {services.normalise_email(email)} ({role}).")
 
 
@@ -44,10 +50,8 @@ def create_command(email: str, role: str, name: str) -> None:
 @click.argument("role", type=ROLES)
 def set_role_command(email: str, role: str) -> None:
     """Give a staff account another role."""
-    try:
+    with _refusals_shown():
         changed = services.set_role(services.find_staff(email).id, StaffRole(role), actor=COMMAND_LINE)
-    except ShopError as error:
-        raise _refused(error) from None
     click.echo(f"{email} is now {role}." if changed else f"{email} was already {role}.")
 
 
@@ -55,10 +59,8 @@ def set_role_command(email: str, role: str) -> None:
 @click.argument("email")
 def deactivate_command(email: str) -> None:
     """Switch a staff account off: it cannot log in, and its sessions end at once."""
-    try:
+    with _refusals_shown():
         changed = services.set_active(services.find_staff(email).id, False, actor=COMMAND_LINE)
-    except ShopError as error:
-        raise _refused(error) from None
     click.echo(f"{email} is switched off; its sessions have ended." if changed else f"{email} was already switched off.")
 
 
@@ -66,10 +68,8 @@ def deactivate_command(email: str) -> None:
 @click.argument("email")
 def activate_command(email: str) -> None:
     """Switch a staff account back on."""
-    try:
+    with _refusals_shown():
         changed = services.set_active(services.find_staff(email).id, True, actor=COMMAND_LINE)
-    except ShopError as error:
-        raise _refused(error) from None
     click.echo(f"{email} is switched on." if changed else f"{email} was already switched on.")
 
 
@@ -77,11 +77,9 @@ def activate_command(email: str) -> None:
 @click.argument("email")
 def set_password_command(email: str) -> None:
     """Set a staff account's password (for someone locked out); its sessions end."""
-    try:
+    with _refusals_shown():
         user = services.find_staff(email)
         services.reset_password(user.id, _password("New password"), actor=COMMAND_LINE)
-    except ShopError as error:
-        raise _refused(error) from None
     click.echo(f"The password of {email} is changed; its sessions have ended.")
 
 

@@ -1,7 +1,5 @@
 """The schema comes from migrations: they build an empty database on both backends,
 and what they build matches the models exactly."""
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -12,23 +10,7 @@ from flask_migrate import downgrade, upgrade
 from shop import create_app
 from shop.database import include_in_autogenerate
 from shop.extensions import db
-from tests.conftest import PG_ADMIN_URL, make_test_config, run_scoped_name
-
-
-@contextmanager
-def fresh_postgres(prefix: str) -> Iterator[str]:
-    """An empty PostgreSQL database of this test's own, dropped afterwards."""
-    name = run_scoped_name(prefix)
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+from tests.conftest import fresh_postgres, make_test_config
 
 
 def _check_upgrade_matches_models(url: str) -> None:

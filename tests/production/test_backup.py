@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from shop.extensions import db
 from shop.orders.models import Order
-from tests.conftest import PG_ADMIN_URL, run_scoped_name
+from tests.conftest import fresh_postgres
 from tests.factories import make_order
 from tests.support.html import page_text
 from tests.support.shopper import log_in
@@ -26,15 +26,8 @@ def db_backend(request):
 
 @pytest.fixture
 def empty_database():
-    name = run_scoped_name("shop_restored")
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield admin.url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_postgres("shop_restored") as url:
+        yield url
 
 
 def _run(script: str, *args: str, **env: str) -> str:

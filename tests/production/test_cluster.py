@@ -23,7 +23,7 @@ from shop.extensions import db
 from shop.orders.models import EventKind, Order, OrderEvent, OrderLine, OrderStatus, StockState
 from shop.outbox.models import OutboxEmail
 from stripe_standin.testing import start_standin
-from tests.conftest import PG_ADMIN_URL, make_test_config, run_scoped_name
+from tests.conftest import PG_ADMIN_URL, fresh_postgres, make_test_config
 from tests.factories import make_product, make_staff
 from tests.support.cluster import METRICS_TOKEN, SECRET_KEY, Cluster, start_cluster, terminate_connections
 from tests.support.live import SmtpServer, closed_port_url
@@ -36,15 +36,8 @@ HELD_OR_SOLD = re.compile(r"held in other shoppers' checkouts|sold out|out of st
 
 @pytest.fixture(scope="module")
 def cluster_database() -> Iterator[str]:
-    name = run_scoped_name("shop_cluster")
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield admin.url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_postgres("shop_cluster") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
