@@ -43,7 +43,7 @@ from datetime import datetime, timezone
 from typing import Any, TypeVar
 
 import brotli
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event, insert, select, text
 from sqlalchemy.engine import Engine
@@ -61,6 +61,8 @@ F = TypeVar("F", bound=Callable)
 
 # Where the mini-cart sits in a page: the part a cached page fills in per visitor.
 SLOT_START, SLOT_END = b"<!--mini-cart-->", b"<!--/mini-cart-->"
+# Where a framed page's own content goes (render_framed): the frame is kept, this is drawn.
+CONTENT_MARK = "<!--page-content-->"
 RENDER_FOR_VISITOR = object()  # a slot filler's answer: this visitor's page must be rendered for them
 MAX_PAGE_BYTES = 2 * 1024 * 1024  # larger answers are not kept
 MAX_KEY_LENGTH = 512  # longer paths and queries are probes, not pages worth keeping
@@ -308,6 +310,8 @@ class PageCache:
     turn_for_version: int | None = None
     turns_at: float = math.inf
     turn_lock: threading.Lock = field(default_factory=threading.Lock)
+    # Frames of pages drawn per visitor (render_framed), by page: a handful of pages.
+    frames: dict[str, "Frame"] = field(default_factory=dict)
 
     def known_validity(self, version: int) -> tuple[int, int] | None:
         """What kept pages must carry, when nothing needs asking (else None: see validity)."""
@@ -499,6 +503,60 @@ def compress_rendered(response: Response) -> Response:
     if g.get("page_cache_answered"):
         return response
     return compress.after_request(response)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A page drawn per visitor, kept without its two per-visitor parts: the mini-cart
+    (between head and middle) and the page's own content (between middle and tail)."""
+
+    version: tuple[int, int]
+    expires_at: float
+    head: bytes
+    middle: bytes
+    tail: bytes
+
+
+def render_framed(template: str, content: str, **context: Any) -> str | bytes:
+    """A page whose content is drawn for each visitor (the cart page) in a frame that is
+    not: `template` renders the whole page, `content` only what its content block holds
+    (the template draws CONTENT_MARK instead when `frame_only` is set). The frame (head,
+    header, footer: most of the work of a page) is kept per page and content version, like
+    a public page, so a visitor without a session costs the content alone; the mini-cart
+    slot is filled as on cached pages. A visitor with a session (staff, a message to show
+    once) or a cart holding stock gets the whole page rendered."""
+    cache: PageCache | None = current_app.extensions.get("page_cache")
+    # Kept for the bare address only: a query string is drawn whole (any number of them
+    # could be asked for, and none is worth a frame).
+    if cache is None or _seconds() <= 0 or _has_session_cookie() or request.query_string:
+        return render_template(template, **context)
+    slot = cache.fill_slot() if "HTTP_COOKIE" in request.environ else None
+    if slot is RENDER_FOR_VISITOR:
+        return render_template(template, **context)
+    try:
+        version = cache.validity(cache.versions.current())
+    except Exception as exc:  # as for a public page: render, and keep nothing
+        current_app.logger.warning("page cache: content version unreadable (%s); rendering", exc.__class__.__name__)
+        return render_template(template, **context)
+    frame = cache.frames.get(request.path)
+    if frame is None or frame.version != version or frame.expires_at <= time.monotonic():
+        frame = _frame_of(render_template(template, frame_only=True, **context).encode(), version)
+        if frame is None:  # the template has no mark, or two: draw it whole
+            return render_template(template, **context)
+        cache.frames[request.path] = frame
+    # The content alone, with the view's context alone: context processors serve the
+    # frame (footer links, the header's names), and cost more than this part.
+    drawn = current_app.jinja_env.get_template(content).render(**context).encode()
+    return b"".join((frame.head, cache.empty_slot() if slot is None else slot, frame.middle, drawn,  # type: ignore[list-item]
+                     frame.tail))
+
+
+def _frame_of(body: bytes, version: tuple[int, int]) -> Frame | None:
+    head, slot, rest = _split(body)
+    parts = rest.split(CONTENT_MARK.encode())
+    if not slot or len(parts) != 2:
+        return None
+    return Frame(version, time.monotonic() + _seconds(), head, parts[0], parts[1])
 
 
 class CookielessSessionInterface(SecureCookieSessionInterface):

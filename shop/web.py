@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -19,6 +19,7 @@ MAX_PAGE = 10_000
 
 P = TypeVar("P", bound=Pagination)
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 def requested_page() -> int:
@@ -89,6 +90,27 @@ def static_url(path: str) -> str:
     if path.startswith(("https://", "http://")):
         return path
     return public_url("static", filename=path)
+
+
+def drawn_once(part: str, key: Hashable, draw: Callable[[], T], limit: int = 1024) -> T:
+    """A small part of a page that depends on `key` alone (and this app and the address it
+    is served under), drawn once and kept: a photo's addresses, the mini-cart's words. Such
+    parts are drawn on every page for a visitor with a cart, where url_for and Jinja cost
+    more than the rest of the part. Past `limit` values the part starts afresh. In debug
+    (templates reloaded as they are edited) it is drawn every time."""
+    if current_app.debug:
+        return draw()
+    kept: dict[Hashable, Any] = current_app.extensions.setdefault("drawn_once:" + part, {})
+    key = (request.script_root if has_request_context() else "", key)
+    try:
+        return kept[key]
+    except KeyError:
+        pass
+    value = draw()
+    if len(kept) >= limit:
+        kept.clear()
+    kept[key] = value
+    return value
 
 
 def accepts_upload(view: F) -> F:

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, request, url_for
 
-from shop.caching import RENDER_FOR_VISITOR, fill_slot_with
+from shop.caching import RENDER_FOR_VISITOR, fill_slot_with, render_framed
 from shop.cart import services
 from shop.cart.cookie import current_cart_token, remember_cart
 from shop.cart.forms import parse_quantity
@@ -10,7 +10,7 @@ from shop.errors import ShopError
 from shop.extensions import db, limiter
 from shop.orders.services import OutOfStock
 from shop.same_origin import shopper_form
-from shop.web import safe_next_path
+from shop.web import drawn_once, safe_next_path
 
 bp = Blueprint("cart", __name__)
 
@@ -22,7 +22,7 @@ def _max_per_line() -> int:
 def current_cart_view() -> services.CartView:
     """This request's cart, loaded at most once (the page and the header share it)."""
     if "cart_view" not in g:
-        g.cart_view = services.view_cart(current_cart_token(), current_app.config["SHOP_CURRENCY"], _max_per_line())
+        g.cart_view = services.show_cart(current_cart_token(), current_app.config["SHOP_CURRENCY"], _max_per_line())
     return g.cart_view
 
 
@@ -53,7 +53,8 @@ def mini_cart_context():
 
 
 def _mini_cart_html(summary: services.MiniCart | None) -> bytes:
-    return current_app.jinja_env.get_template("cart/_mini_cart.html").render(mini_cart=summary).encode()
+    return drawn_once("mini-cart", summary, lambda: current_app.jinja_env.get_template("cart/_mini_cart.html")
+                      .render(mini_cart=summary).encode())
 
 
 def mini_cart_for_visitor():
@@ -87,7 +88,9 @@ bp.register_error_handler(OutOfStock, show_cart_with_notice)
 
 @bp.get("/cart")
 def show():
-    return render_template("cart/cart.html", cart=current_cart_view())
+    # Header and footer come from a kept frame; only the cart itself is drawn each time.
+    return render_framed("cart/cart.html", "cart/_contents.html", cart=current_cart_view(),
+                         return_window_days=current_app.config["RETURN_WINDOW_DAYS"])
 
 
 @bp.post("/cart/items")

@@ -6,23 +6,25 @@ shopper fixes on the cart page are CartNeedsChanges.
 """
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cache
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, bindparam, delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm import aliased
 
 from shop.cart.models import Cart, CartLine
-from shop.catalog.models import Product, ProductImage
+from shop.catalog.models import Product, ProductImage, ProductKind
 from shop.catalog.services import get_product
 from shop.content.services import public_article_id
 from shop.database import QuickRead, begin_write, utcnow
 from shop.errors import Conflict, NotFound, ShopError
 from shop.extensions import db
-from shop.media.pictures import Picture
+from shop.media.models import StoredImage
+from shop.media.pictures import Picture, static_picture, stored_picture
 from shop.money import format_money
 from shop.orders.services import (
     held_elsewhere_note,
@@ -61,9 +63,40 @@ class CartFull(Conflict):
 
 
 @dataclass(frozen=True)
+class CartProduct:
+    """A product as the cart shows and sums it, read with the cart (plain values)."""
+
+    id: int
+    slug: str
+    name: str
+    price_cents: int
+    stock: int | None
+    active: bool
+    is_digital: bool
+
+
+@dataclass(frozen=True)
+class LinePhoto:
+    """The columns of a line's first photo: a stored photo (key and sizes) or a picture
+    shipped under static/ (path)."""
+
+    path: str | None
+    key: str | None = None
+    width: int = 0
+    height: int = 0
+    widths: tuple[int, ...] = ()
+
+    @property
+    def picture(self) -> Picture:
+        if self.key is not None:
+            return stored_picture(self.key, self.width, self.height, list(self.widths))
+        return static_picture(self.path or "", *ProductImage.STATIC_SIZE)
+
+
+@dataclass(frozen=True)
 class CartLineView:
     line_id: int
-    product: Product
+    product: CartProduct
     quantity: int
     unit_price_cents: int
     line_total_cents: int
@@ -71,12 +104,12 @@ class CartLineView:
     purchasable: bool
     notices: tuple[str, ...]
     source_article_id: int | None = None
-    image: ProductImage | None = None  # the product's first photo
+    photo: LinePhoto | None = None  # the product's first photo
 
     @property
     def picture(self) -> Picture | None:
         # Built when the page is drawn: a picture's addresses need the request.
-        return self.image.picture if self.image is not None else None
+        return self.photo.picture if self.photo is not None else None
 
 
 @dataclass(frozen=True)
@@ -107,14 +140,14 @@ def new_cart_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def available_to_cart(product: Product, held: int = 0) -> int | None:
+def available_to_cart(product: Product | CartProduct, held: int = 0) -> int | None:
     """Units this cart may have: the shelf, plus what its own unpaid checkout holds (a
     shopper who pressed Back on Stripe's page must not find their cart "sold out" by
     their own reservation). None when stock is not tracked."""
     return None if product.stock is None else product.stock + held
 
 
-def line_limit(product: Product, max_per_line: int, held: int = 0) -> int:
+def line_limit(product: Product | CartProduct, max_per_line: int, held: int = 0) -> int:
     """The most of this product one cart line may hold right now."""
     available = available_to_cart(product, held)
     return max_per_line if available is None else min(max_per_line, available)
@@ -241,11 +274,10 @@ def empty_cart(token: str | None) -> None:
         cart.updated_at = utcnow()
 
 
-@cache
-def _cart_lines() -> Select:
-    # Built once, like _mini_cart_lines: keying a new statement cost more than running it.
-    # The first photo comes in the same query (its stored variants joined with it).
-    token = bindparam("token")
+def _cart_rows(token: ColumnElement) -> Select:
+    """The cart's lines with what each needs to be shown and summed, in one query of plain
+    columns (no objects to build): the product as it is now, the units this cart's own
+    unpaid checkout holds and those other checkouts hold, and the first photo."""
     held = units_held_by_cart(token).subquery()
     elsewhere = units_held_by_other_carts(token).subquery()
     first_image = aliased(ProductImage)
@@ -254,26 +286,45 @@ def _cart_lines() -> Select:
         .order_by(ProductImage.position, ProductImage.id).limit(1).scalar_subquery()
     )
     return (
-        select(CartLine, func.coalesce(held.c.held, 0), func.coalesce(elsewhere.c.held, 0), first_image)
-        .join(CartLine.cart)
-        .join(CartLine.product)
+        select(CartLine.id, CartLine.quantity, CartLine.price_seen_cents, CartLine.source_article_id,
+               Product.id, Product.slug, Product.name, Product.price_cents, Product.stock, Product.active,
+               Product.kind, func.coalesce(held.c.held, 0), func.coalesce(elsewhere.c.held, 0),
+               first_image.id, first_image.path, StoredImage.key, StoredImage.width, StoredImage.height,
+               StoredImage.widths)
+        .select_from(CartLine)
+        .join(Cart, CartLine.cart_id == Cart.id)
+        .join(Product, CartLine.product_id == Product.id)
         .outerjoin(held, held.c.product_id == CartLine.product_id)
         .outerjoin(elsewhere, elsewhere.c.product_id == CartLine.product_id)
         .outerjoin(first_image, first_image.id == first_image_id)
+        .outerjoin(StoredImage, StoredImage.id == first_image.image_id)
         .where(Cart.token == token)
-        .options(contains_eager(CartLine.product))
         .order_by(CartLine.id)
     )
 
 
+# Built once: keying a new statement cost more than running it.
+_CART_ROWS_IN_TRANSACTION = _cart_rows(bindparam("token"))
+_CART_ROWS = QuickRead(_cart_rows)
+
+
 def view_cart(token: str | None, currency: str, max_per_line: int) -> CartView:
-    """The cart as it stands now, priced from the database. Read-only: one query."""
+    """The cart as it stands now, priced from the database, read in the caller's
+    transaction (checkout holds the cart's lock while it reads): one query."""
     if not token:
         return CartView(currency=currency)
-    rows = db.session.execute(_cart_lines(), {"token": token}).all()
-    views = tuple(_line_view(line, currency, max_per_line, held, elsewhere, image)
-                  for line, held, elsewhere, image in rows)
-    return CartView(lines=views, currency=currency)
+    rows = db.session.execute(_CART_ROWS_IN_TRANSACTION, {"token": token}).all()
+    return CartView(lines=tuple(_line_view(row, currency, max_per_line) for row in rows), currency=currency)
+
+
+def show_cart(token: str | None, currency: str, max_per_line: int) -> CartView:
+    """The cart for its page: the same view as view_cart, read outside any transaction
+    (the latest commit) on the driver's own connection (shop.database.QuickRead), because
+    this page is drawn for the shopper every time. Read-only: one query."""
+    if not token:
+        return CartView(currency=currency)
+    rows = _CART_ROWS.rows(token, token, token)  # what its checkout holds, what others hold, the cart
+    return CartView(lines=tuple(_line_view(row, currency, max_per_line) for row in rows), currency=currency)
 
 
 def _why_not_purchasable(*, active: bool, stock: int | None, held: int, quantity: int, max_per_line: int) -> str | None:
@@ -291,41 +342,47 @@ def _why_not_purchasable(*, active: bool, stock: int | None, held: int, quantity
     return None
 
 
-def _line_view(line: CartLine, currency: str, max_per_line: int, held: int, held_elsewhere: int,
-               image: ProductImage | None) -> CartLineView:
-    product = line.product
+def _line_view(row: Any, currency: str, max_per_line: int) -> CartLineView:
+    (line_id, quantity, price_seen_cents, source_article_id, product_id, slug, name, price_cents, stock, active,
+     kind, held, held_elsewhere, image_id, image_path, image_key, image_width, image_height, image_widths) = row
+    # The same values from both reads: the driver's own (QuickRead) gives SQLite's booleans
+    # as 0/1, enums as their text and JSON as text.
+    product = CartProduct(product_id, slug, name, price_cents, stock, bool(active), kind == ProductKind.DIGITAL)
+    if isinstance(image_widths, str):
+        image_widths = json.loads(image_widths)
     available = available_to_cart(product, held)
     notices: list[str] = []
-    problem = _why_not_purchasable(active=product.active, stock=product.stock, held=held, quantity=line.quantity,
+    problem = _why_not_purchasable(active=product.active, stock=stock, held=held, quantity=quantity,
                                    max_per_line=max_per_line)
     purchasable = problem is None
     if problem == "inactive":
-        notices.append(f"The {product.name} is no longer sold. Please remove it to check out.")
+        notices.append(f"The {name} is no longer sold. Please remove it to check out.")
     elif problem == "sold out":
-        notices.append(f"The {product.name} is now out of stock. Please remove it to check out.")
+        notices.append(f"The {name} is now out of stock. Please remove it to check out.")
     elif problem == "too few left":
-        notices.append(f"Only {available} of the {product.name} are left. Please lower the quantity to check out.")
+        notices.append(f"Only {available} of the {name} are left. Please lower the quantity to check out.")
     elif problem == "too many":
-        notices.append(f"You can buy up to {max_per_line} of the {product.name}. Please lower the quantity.")
-    short_of_stock = available is not None and (available <= 0 or line.quantity > available)
+        notices.append(f"You can buy up to {max_per_line} of the {name}. Please lower the quantity.")
+    short_of_stock = available is not None and (available <= 0 or quantity > available)
     if product.active and short_of_stock and held_elsewhere:
         notices.append(held_elsewhere_note(held_elsewhere))
-    if line.price_seen_cents != product.price_cents:
+    if price_seen_cents != price_cents:
         notices.append(
-            f"The price of the {product.name} changed from {format_money(line.price_seen_cents, currency)} "
-            f"to {format_money(product.price_cents, currency)} since you added it. You will pay the new price."
+            f"The price of the {name} changed from {format_money(price_seen_cents, currency)} "
+            f"to {format_money(price_cents, currency)} since you added it. You will pay the new price."
         )
     return CartLineView(
-        line_id=line.id,
+        line_id=line_id,
         product=product,
-        quantity=line.quantity,
-        unit_price_cents=product.price_cents,
-        line_total_cents=product.price_cents * line.quantity,
+        quantity=quantity,
+        unit_price_cents=price_cents,
+        line_total_cents=price_cents * quantity,
         max_quantity=max(line_limit(product, max_per_line, held), 1),
         purchasable=purchasable,
         notices=tuple(notices),
-        source_article_id=line.source_article_id,
-        image=image,
+        source_article_id=source_article_id,
+        photo=None if image_id is None else LinePhoto(image_path, image_key, image_width or 0, image_height or 0,
+                                                       tuple(image_widths or ())),
     )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, bindparam
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import selectinload
 
 from shop.catalog.models import Product, ProductKind
@@ -53,6 +53,14 @@ def active_products_by_slug(slugs: Iterable[str]) -> dict[str, Product]:
     if not wanted:
         return {}
     return {p.slug: p for p in db.session.scalars(active_products().where(Product.slug.in_(wanted)))}
+
+
+def products_by_id(ids: Iterable[int]) -> dict[int, Product]:
+    """These products, active or not, by id, in the caller's transaction (one query)."""
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return {}
+    return {p.id: p for p in db.session.scalars(select(Product).where(Product.id.in_(wanted)))}
 
 
 def active_product_slugs() -> set[str]:

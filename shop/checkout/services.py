@@ -17,6 +17,7 @@ from typing import Any, Mapping
 from sqlalchemy import select
 
 from shop.cart.services import CartNeedsChanges, empty_cart, lock_cart, view_cart
+from shop.catalog.services import products_by_id
 from shop.database import begin_write, utcnow, write_transaction
 from shop.errors import NotFound, Unavailable
 from shop.extensions import db
@@ -189,8 +190,9 @@ def _create_pending_order(cart_token: str | None, settings: CheckoutSettings) ->
         if not view.can_checkout:
             raise CartNotReady("Please fix the items marked in your cart before you check out.")
         needs_shipping = any(not line.product.is_digital for line in view.lines)
+        products = products_by_id([line.product.id for line in view.lines])
         order = orders.place_pending_order(
-            [orders.LineToOrder(line.product, line.quantity, line.unit_price_cents, line.source_article_id)
+            [orders.LineToOrder(products[line.product.id], line.quantity, line.unit_price_cents, line.source_article_id)
              for line in view.lines],
             currency=settings.currency,
             shipping_cents=settings.shipping_for(view.subtotal_cents, needs_shipping),

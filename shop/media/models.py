@@ -24,4 +24,9 @@ class StoredImage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def height_at(self, width: int) -> int:
-        return max(1, round(self.height * width / self.width))
+        return height_at(self.width, self.height, width)
+
+
+def height_at(width: int, height: int, at_width: int) -> int:
+    """The height of a photo of width x height drawn at_width wide (its proportions kept)."""
+    return max(1, round(height * at_width / width))

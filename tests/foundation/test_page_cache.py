@@ -2,6 +2,7 @@
 what is kept, and that a change to public content shows on the next request to any app
 server, wherever it was made."""
 import gzip
+import re
 import time
 
 import brotli
@@ -219,6 +220,62 @@ def test_logged_in_staff_get_pages_rendered_for_them_and_nobody_else_sees_them(a
 def test_cart_and_other_pages_for_a_visitor_with_cookies_are_private(client, probe):
     add_to_cart(client, probe, 1)
     assert client.get("/cart").headers["Cache-Control"] == "private, no-cache"
+
+
+def _cart_page_whole(app, client) -> str:
+    """The cart page as drawn whole for this visitor (the frame bypassed)."""
+    app.config["PAGE_CACHE_SECONDS"] = 0
+    try:
+        return client.get("/cart").get_data(as_text=True)
+    finally:
+        app.config["PAGE_CACHE_SECONDS"] = 300
+
+
+def test_the_cart_page_drawn_into_its_kept_frame_is_the_page_drawn_whole(app, client, probe, count_queries):
+    other = make_product(slug="strap", name="Strap", price_cents=900, stock=3)
+    add_to_cart(client, probe, 2)
+    add_to_cart(client, other, 1)
+    client.get("/cart")  # the "Added" message is read; only the cart cookie stays
+    client.get("/cart")  # the frame is kept
+    with count_queries() as queries:
+        framed = client.get("/cart")
+    assert len(queries) == 2 and any("cart_lines" in q for q in queries)  # the version and the cart
+    assert framed.headers["Cache-Control"] == "private, no-cache"
+    assert framed.get_data(as_text=True) == _cart_page_whole(app, client)
+    assert "Cart: 3 items, $59.00" in page_text(framed) and "Probe Trainer" in page_text(framed)
+
+
+def test_the_cart_page_frame_gives_way_to_a_content_change(app, client, probe):
+    add_to_cart(client, probe, 1)
+    client.get("/cart")
+    assert "$25.00" in page_text(client.get("/cart"))
+    with app.app_context():
+        db.session.get(Product, probe.id).price_cents = 3100
+        db.session.commit()
+    page = client.get("/cart").get_data(as_text=True)
+    assert "$31.00" in page and page == _cart_page_whole(app, client)
+
+
+def test_the_cart_page_for_visitors_with_a_message_or_staff_is_drawn_whole(app, client, probe):
+    add_to_cart(client, probe, 1)
+    client.get("/cart")
+    client.get("/cart")  # the frame is kept (no message in it)
+    response = client.post("/cart/items", data={"product": "probe", "quantity": "1"})
+    assert response.status_code == 303
+    assert "Added to your cart." in page_text(client.get("/cart"))
+    make_staff()
+    log_in(client, STAFF_EMAIL)
+    assert "Log out" in page_text(client.get("/cart"))
+    assert "Log out" not in page_text(app.test_client().get("/cart"))
+
+
+def test_an_empty_cart_page_and_one_with_a_query_are_drawn_alike(app, client, probe):
+    assert "No products in the cart." in page_text(client.get("/cart"))
+    add_to_cart(client, probe, 1)
+    client.get("/cart")
+    page = client.get("/cart?utm_source=mail").get_data(as_text=True)
+    assert "Probe Trainer" in page
+    assert re.search(r'rel="canonical" href="([^"]+)"', page).group(1).endswith("/cart")  # no query
 
 
 # ---------------------------------------------------------------- several app servers

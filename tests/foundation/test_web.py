@@ -1,10 +1,11 @@
 """The small rules every blueprint shares (shop/web.py) and the one way refusals become
 pages (shop/errors.py)."""
 import pytest
-from flask import Blueprint
+from flask import Blueprint, request
 
 from shop.errors import Conflict, NotFound, ShopError
-from shop.web import safe_next_path
+from shop.media.pictures import static_picture
+from shop.web import drawn_once, safe_next_path
 from tests.factories import make_order, make_product
 from tests.support.html import page_text
 
@@ -72,3 +73,36 @@ def test_every_refusal_is_one_page_with_its_status_and_its_words(app_with_refusa
     assert response.status_code == status
     text = page_text(response)
     assert words in text and f"Error code {status}" in text and "Traceback" not in text
+
+
+def test_a_part_drawn_once_is_kept_per_key_and_per_address_the_shop_is_served_under(app):
+    drawn = []
+
+    def draw(value):
+        def inner():
+            drawn.append(value)
+            return f"{request.script_root}/{value}"
+        return inner
+
+    with app.test_request_context("/"):
+        assert drawn_once("probe", 1, draw(1)) == "/1"
+        assert drawn_once("probe", 1, draw(1)) == "/1"
+        assert drawn_once("probe", 2, draw(2)) == "/2"
+    with app.test_request_context("/", base_url="http://localhost/shop/"):
+        assert drawn_once("probe", 1, draw(1)) == "/shop/1"  # not the part drawn for "/"
+    assert drawn == [1, 2, 1]
+
+
+def test_a_part_drawn_once_keeps_a_bounded_number_of_values(app):
+    with app.test_request_context("/"):
+        for n in range(50):
+            drawn_once("bounded", n, lambda n=n: n, limit=10)
+        assert len(app.extensions["drawn_once:bounded"]) <= 10
+        assert drawn_once("bounded", 49, lambda: "again") == 49
+
+
+def test_a_static_picture_under_a_prefix_links_under_that_prefix(app):
+    with app.test_request_context("/", base_url="http://localhost/shop/"):
+        assert static_picture("img/products/strap.svg", 600, 450).src.startswith("/shop/static/")
+    with app.test_request_context("/"):
+        assert static_picture("img/products/strap.svg", 600, 450).src.startswith("/static/")
