@@ -569,6 +569,15 @@ class CookielessSessionInterface(SecureCookieSessionInterface):
 
     LOGIN_MARKS = frozenset({"_fresh", "_id"})
 
+    def get_signing_serializer(self, app: Flask) -> Any:
+        # Made once per app and key, not on every request that reads or writes a session
+        # (Flask builds a new one each time): the message after every add signs one.
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        kept = app.extensions.get("session_signer")
+        if kept is None or kept[0] != keys:
+            kept = app.extensions["session_signer"] = (keys, super().get_signing_serializer(app))
+        return kept[1]
+
     def open_session(self, app: Flask, request: Any) -> Any:
         if "HTTP_COOKIE" not in request.environ or self.get_cookie_name(app) not in request.cookies:
             return self.session_class()  # nothing to read: no signer to build (most requests)

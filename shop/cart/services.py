@@ -12,15 +12,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, delete, exists, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from shop.cart.models import Cart, CartLine
 from shop.catalog.models import Product, ProductImage, ProductKind
-from shop.catalog.services import get_product
+from shop.catalog.services import ProductNotFound
 from shop.content.services import public_article_id
-from shop.database import QuickRead, begin_write, utcnow
+from shop.database import QuickRead, UTCDateTime, begin_write, utcnow
 from shop.errors import Conflict, NotFound, ShopError
 from shop.extensions import db
 from shop.media.models import StoredImage
@@ -167,7 +168,7 @@ def _get_cart(token: str | None, *, lock: bool = False) -> Cart | None:
     return db.session.scalar(query)
 
 
-def _check_quantity(product: Product, quantity: int, max_per_line: int, held: int = 0,
+def _check_quantity(product: Product | CartProduct, quantity: int, max_per_line: int, held: int = 0,
                     cart_token: str | None = None) -> None:
     if quantity < 1:
         raise InvalidQuantity("Please choose a quantity of at least 1.")
@@ -182,9 +183,36 @@ def _check_quantity(product: Product, quantity: int, max_per_line: int, held: in
         raise InvalidQuantity(f"You can buy up to {max_per_line} of the {product.name} in one order.")
 
 
-def _with_held_note(message: str, product: Product, cart_token: str | None) -> str:
+def _with_held_note(message: str, product: Product | CartProduct, cart_token: str | None) -> str:
     note = held_elsewhere_note(units_of_product_held_by_other_carts(cart_token, product.id))
     return f"{message} {note}" if note else message
+
+
+# The statements of an add, built once (building one costs about what running it does).
+_carts, _lines, _products = Cart.__table__, CartLine.__table__, Product.__table__
+_PRODUCT_TO_ADD = (
+    select(_products.c.id, _products.c.name, _products.c.price_cents, _products.c.stock, _products.c.kind)
+    .where(_products.c.slug == bindparam("slug"), _products.c.active.is_(True))
+)
+_CART_TO_ADD_TO = select(_carts.c.id, _carts.c.token).where(_carts.c.token == bindparam("token")).with_for_update()
+_LINE_OF_PRODUCT = select(_lines.c.id, _lines.c.quantity).where(
+    _lines.c.cart_id == bindparam("cart_id"), _lines.c.product_id == bindparam("product_id"))
+_LINES_IN_CART = select(func.count()).where(_lines.c.cart_id == bindparam("cart_id"))
+_NEW_CART = insert(_carts).returning(_carts.c.id)
+_NEW_LINE = insert(_lines)
+_MORE_OF_LINE = update(_lines).where(_lines.c.id == bindparam("line_id")).values(
+    quantity=bindparam("new_quantity"), price_seen_cents=bindparam("price"))
+_CART_TOUCHED = update(_carts).where(_carts.c.id == bindparam("cart_id")).values(
+    updated_at=bindparam("now", type_=UTCDateTime()))
+
+
+def _product_to_add(connection: Connection, slug: str) -> CartProduct:
+    """The active product with this slug as the cart needs it, or ProductNotFound."""
+    row = connection.execute(_PRODUCT_TO_ADD, {"slug": slug}).first()
+    if row is None:
+        raise ProductNotFound(slug)
+    product_id, name, price_cents, stock, kind = row
+    return CartProduct(product_id, slug, name, price_cents, stock, True, kind == ProductKind.DIGITAL)
 
 
 def add_to_cart(token: str | None, product_slug: str, quantity: int, max_per_line: int, *,
@@ -195,32 +223,13 @@ def add_to_cart(token: str | None, product_slug: str, quantity: int, max_per_lin
     Refuses inactive or unknown products, and totals above the line limit or the stock.
     `from_article` (a slug) records which article's card it came from; an unknown one is
     ignored, never refused: it only feeds the owner's figures.
+
+    Plain statements, not the ORM's unit of work: this is the shop's busiest write (every
+    new visitor's first add makes a cart), and building, tracking and flushing objects cost
+    more than the statements themselves.
     """
-    begin_write()
-    product = get_product(product_slug, with_images=False)
-    cart = _get_cart(token, lock=True)
-    if cart is None:  # a new visitor's first add: nothing in the cart to look up
-        cart = Cart(token=new_cart_token(), lines=[])
-        db.session.add(cart)
-        line = None
-    else:
-        line = db.session.scalar(select(CartLine).where(CartLine.cart_id == cart.id, CartLine.product_id == product.id))
-    cart_token = cart.token  # read now: after the commit it would be loaded again
-    held = units_of_product_held_by_cart(token, product.id)
-    if line is None:
-        _check_quantity(product, quantity, max_per_line, held, token)
-        if len(cart.lines) >= MAX_LINES:
-            raise CartFull(f"Your cart can hold up to {MAX_LINES} different products.")
-        line = CartLine(cart=cart, product_id=product.id, quantity=quantity, price_seen_cents=product.price_cents,
-                        source_article_id=public_article_id(from_article, utcnow()) if from_article else None)
-        db.session.add(line)
-    else:
-        _check_quantity(product, line.quantity + quantity, max_per_line, held, token)
-        line.quantity += quantity
-        line.price_seen_cents = product.price_cents
-    cart.updated_at = utcnow()
     try:
-        db.session.commit()
+        return _add(token, product_slug, quantity, max_per_line, from_article)
     except IntegrityError:
         # Two adds of one product to one cart raced (a double click) and the other request
         # created the line first: once more, and this time the line is found and merged.
@@ -228,6 +237,39 @@ def add_to_cart(token: str | None, product_slug: str, quantity: int, max_per_lin
         if _retried:
             raise Conflict("Please try that again.") from None
         return add_to_cart(token, product_slug, quantity, max_per_line, from_article=from_article, _retried=True)
+
+
+def _add(token: str | None, product_slug: str, quantity: int, max_per_line: int, from_article: str | None) -> str:
+    begin_write()
+    connection = db.session.connection()  # the write transaction's
+    product = _product_to_add(connection, product_slug)
+    now = utcnow()
+    cart = connection.execute(_CART_TO_ADD_TO, {"token": token}).first() if token else None
+    line = None
+    if cart is not None:
+        line = connection.execute(_LINE_OF_PRODUCT, {"cart_id": cart.id, "product_id": product.id}).first()
+    held = units_of_product_held_by_cart(token, product.id) if cart is not None else 0
+    if line is None:
+        _check_quantity(product, quantity, max_per_line, held, token)
+        if cart is None:  # a new visitor's first add: their cart is made with it
+            cart_token = new_cart_token()
+            cart_id = connection.execute(_NEW_CART, {"token": cart_token, "created_at": now,
+                                                     "updated_at": now}).scalar_one()
+        else:
+            cart_token, cart_id = cart.token, cart.id
+            if connection.scalar(_LINES_IN_CART, {"cart_id": cart_id}) >= MAX_LINES:
+                raise CartFull(f"Your cart can hold up to {MAX_LINES} different products.")
+        connection.execute(_NEW_LINE, {
+            "cart_id": cart_id, "product_id": product.id, "quantity": quantity, "price_seen_cents": product.price_cents,
+            "added_at": now, "source_article_id": public_article_id(from_article, now) if from_article else None})
+    else:
+        cart_token, cart_id = cart.token, cart.id
+        _check_quantity(product, line.quantity + quantity, max_per_line, held, token)
+        connection.execute(_MORE_OF_LINE, {"line_id": line.id, "new_quantity": line.quantity + quantity,
+                                           "price": product.price_cents})
+    if cart is not None:
+        connection.execute(_CART_TOUCHED, {"cart_id": cart_id, "now": now})
+    db.session.commit()
     return cart_token
 
 

@@ -44,3 +44,20 @@ def test_two_app_servers_share_one_login_limit_through_redis(app, database_url, 
     finally:
         with other_server.app_context():
             db.engine.dispose()
+
+
+def test_limits_on_views_hold_and_a_default_limit_set_in_the_settings_is_counted(database_url, redis_prefix):
+    """The before-request pass is left out only while there is nothing for it to count
+    (shop.extensions.ShopLimiter): a default limit brings it back."""
+    limited = create_app(make_test_config(database_url, RATELIMIT_STORAGE_URI=REDIS_URL,
+                                          RATELIMIT_KEY_PREFIX=redis_prefix, RATELIMIT_DEFAULT="3 per minute"))
+    limited.test_client_class = ShopClient
+    try:
+        visitor = limited.test_client()
+        statuses = [visitor.get("/cart").status_code for _ in range(4)]
+        assert statuses == [200, 200, 200, 429]
+    finally:
+        from shop.extensions import limiter
+        limiter.limit_manager.set_default_limits([])  # one limiter for every app the tests make
+        with limited.app_context():
+            db.engine.dispose()
