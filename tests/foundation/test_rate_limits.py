@@ -54,6 +54,8 @@ def test_limits_on_views_hold_and_a_default_limit_set_in_the_settings_is_counted
     limited.test_client_class = ShopClient
     try:
         visitor = limited.test_client()
+        # A client of its own: counts are kept per client, and one limiter serves every app here.
+        visitor.environ_base["REMOTE_ADDR"] = f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"
         statuses = [visitor.get("/cart").status_code for _ in range(4)]
         assert statuses == [200, 200, 200, 429]
     finally:
