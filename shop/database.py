@@ -6,6 +6,7 @@ per-connection setup of SQLite (WAL, foreign keys, BEGIN IMMEDIATE, the search i
 from __future__ import annotations
 
 import enum
+import os
 import sqlite3
 import threading
 import weakref
@@ -18,6 +19,7 @@ from flask import Flask
 from sqlalchemy import DateTime, Enum, String, create_engine, event, literal_column, text, types
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.pool import NullPool
 from sqlalchemy.sql import ColumnElement, Executable
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -148,18 +150,14 @@ class QuickRead:
             listener(sql)
         if engine.dialect.name == "sqlite":
             return self._sqlite_rows(engine, sql, values)
-        raw = _autocommit_engine(engine).raw_connection()
+        connection = _held_connection(engine)
         try:
-            cursor = raw.cursor()
-            cursor.execute(sql, values or None)  # no values: the simple protocol, one message
-            rows = cursor.fetchall()
-            cursor.close()
+            with connection.cursor() as cursor:
+                cursor.execute(sql, values or None)
+                return cursor.fetchall()
         except Exception:
-            raw.invalidate()  # a broken connection (a restarted server) is not handed out again
+            _drop_held_connection(engine)  # a broken connection (a restarted server): a new one next time
             raise
-        finally:
-            raw.close()
-        return rows
 
     def _sqlite_rows(self, engine: Engine, sql: str, values: tuple) -> list[tuple]:
         # SQLite is a file on this machine: each thread keeps a connection of its own, out of
@@ -179,20 +177,61 @@ class QuickRead:
             raise
 
 
+# PostgreSQL: each thread of each process keeps one autocommit connection of its own for
+# these reads, out of the app's pool (no checkout, no BEGIN, no ROLLBACK: a cached page on
+# PostgreSQL costs its one round trip and little else). Closed with the app's engine.
+_HELD = threading.local()
+_HELD_BY_ENGINE: "weakref.WeakKeyDictionary[Engine, set[tuple[int, Any]]]" = weakref.WeakKeyDictionary()
+_HELD_LOCK = threading.Lock()
+
+
+def _held_connection(engine: Engine) -> Any:
+    held = getattr(_HELD, "connection", None)
+    if held is not None and held[0] is engine and held[1] == os.getpid():
+        return held[2]
+    if held is not None and held[1] == os.getpid():
+        _drop_held_connection(held[0])  # another app's engine (tests make many)
+    # A connection made after a fork is this process's own: one made before it is never used.
+    # Made by an autocommit engine with the app's settings, then taken out of its pool.
+    raw = _autocommit_engine(engine).raw_connection()
+    connection = raw.driver_connection
+    raw.detach()
+    with _HELD_LOCK:
+        if engine not in _HELD_BY_ENGINE:
+            _HELD_BY_ENGINE[engine] = set()
+            event.listen(engine, "engine_disposed", _close_held_connections)
+        _HELD_BY_ENGINE[engine].add((os.getpid(), connection))
+    _HELD.connection = (engine, os.getpid(), connection)
+    return connection
+
+
 _AUTOCOMMIT_ENGINES: "weakref.WeakKeyDictionary[Engine, Engine]" = weakref.WeakKeyDictionary()
 
 
 def _autocommit_engine(engine: Engine) -> Engine:
-    """A small pool of autocommit connections beside the app's (PostgreSQL): no BEGIN, no
-    ROLLBACK when a connection goes back, about a tenth of the cost of switching a pooled
-    connection to autocommit and back. Disposed with the app's engine."""
+    """Makes the held connections: the app's database, in autocommit."""
     quick = _AUTOCOMMIT_ENGINES.get(engine)
     if quick is None:
-        quick = create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None,
-                              pool_size=2, max_overflow=8)
-        _AUTOCOMMIT_ENGINES[engine] = quick
+        quick = _AUTOCOMMIT_ENGINES[engine] = create_engine(engine.url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
         event.listen(engine, "engine_disposed", lambda _engine: quick.dispose())
     return quick
+
+
+def _drop_held_connection(engine: Engine) -> None:
+    held = getattr(_HELD, "connection", None)
+    _HELD.connection = None
+    if held is not None and held[0] is engine:
+        with _HELD_LOCK:
+            _HELD_BY_ENGINE.get(engine, set()).discard((held[1], held[2]))
+        held[2].close()
+
+
+def _close_held_connections(engine: Engine) -> None:
+    with _HELD_LOCK:
+        connections = _HELD_BY_ENGINE.pop(engine, set())
+    for pid, connection in connections:
+        if pid == os.getpid():  # a parent's connection, inherited by a fork, is the parent's to close
+            connection.close()
 
 
 # ---------------------------------------------------------------- SQLite connections

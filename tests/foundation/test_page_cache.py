@@ -348,6 +348,46 @@ def test_a_server_that_cannot_read_the_version_renders_pages_and_keeps_selling(a
 
 # ---------------------------------------------------------------- the store itself
 
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("db_backend", ["postgresql"], indirect=True)
+def test_a_cached_page_outlives_the_end_of_the_connection_its_version_is_read_on(app, client, probe, count_queries):
+    """Each worker reads the version on a connection it keeps (shop.database.QuickRead). A
+    server restart ends it: that request is rendered, the next ones are served again."""
+    from shop import database
+
+    client.get("/products/probe")
+    assert client.get("/products/probe").status_code == 200  # from the cache, on the kept connection
+    kept = database._HELD.connection[2]
+    with db.engine.connect() as conn:
+        conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": kept.info.backend_pid})
+    rendered = client.get("/products/probe")
+    assert rendered.status_code == 200 and "Probe Trainer" in page_text(rendered)
+    with count_queries() as queries:
+        again = client.get("/products/probe")
+    assert again.status_code == 200 and len(queries) == 1  # the version, on a new connection
+    assert database._HELD.connection[2] is not kept and kept.closed
+
+
+def test_a_cached_page_outlives_the_end_of_the_redis_connection_its_version_is_read_on(database_url, probe):
+    server = create_app(make_test_config(database_url, PAGE_CACHE_REDIS_URL=REDIS_URL))
+    server.test_client_class = ShopClient
+    admin = redis.Redis.from_url(REDIS_URL)
+    try:
+        visitor = server.test_client()
+        visitor.get("/products/probe")
+        assert "Probe Trainer" in page_text(visitor.get("/products/probe"))  # from the cache
+        versions = server.extensions["page_cache"].versions
+        host, port = versions.local.held[1]._sock.getsockname()[:2]
+        assert admin.client_kill(f"{host}:{port}")  # as a Redis restart would
+        assert "Probe Trainer" in page_text(visitor.get("/products/probe"))  # rendered
+        assert "Probe Trainer" in page_text(visitor.get("/products/probe"))  # a new connection
+        assert versions.local.held[1]._sock.getsockname()[1] != port
+    finally:
+        admin.close()
+        with server.app_context():
+            db.engine.dispose()
+
+
 def test_the_store_keeps_the_most_recently_used_pages_within_its_size():
     store = PageStore(max_bytes=5000)  # five pages of 500 bytes (kept whole and in parts)
     for n in range(5):
