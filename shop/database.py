@@ -156,7 +156,7 @@ class QuickRead:
                 cursor.execute(sql, values or None)
                 return cursor.fetchall()
         except Exception:
-            _drop_held_connection(engine)  # a broken connection (a restarted server): a new one next time
+            _drop_held_connection()  # a broken connection (a restarted server): a new one next time
             raise
 
     def _sqlite_rows(self, engine: Engine, sql: str, values: tuple) -> list[tuple]:
@@ -179,29 +179,44 @@ class QuickRead:
 
 # PostgreSQL: each thread of each process keeps one autocommit connection of its own for
 # these reads, out of the app's pool (no checkout, no BEGIN, no ROLLBACK: a cached page on
-# PostgreSQL costs its one round trip and little else). Closed with the app's engine.
+# PostgreSQL costs its one round trip and little else). It is closed when its thread ends
+# (a server that starts a thread per request keeps none), or with the app's engine.
 _HELD = threading.local()
-_HELD_BY_ENGINE: "weakref.WeakKeyDictionary[Engine, set[tuple[int, Any]]]" = weakref.WeakKeyDictionary()
+_HELD_BY_ENGINE: "weakref.WeakKeyDictionary[Engine, weakref.WeakSet[_Held]]" = weakref.WeakKeyDictionary()
 _HELD_LOCK = threading.Lock()
 
 
+class _Held:
+    """A thread's connection: closed once this goes (the thread's locals go with the thread)."""
+
+    def __init__(self, engine: Engine, connection: Any) -> None:
+        self.engine = engine
+        self.pid = os.getpid()
+        self.connection = connection
+        self.close = weakref.finalize(self, _close_in_own_process, connection, self.pid)
+
+
+def _close_in_own_process(connection: Any, pid: int) -> None:
+    if pid == os.getpid():  # a fork's child leaves its parent's connection to the parent
+        connection.close()
+
+
 def _held_connection(engine: Engine) -> Any:
-    held = getattr(_HELD, "connection", None)
-    if held is not None and held[0] is engine and held[1] == os.getpid():
-        return held[2]
-    if held is not None and held[1] == os.getpid():
-        _drop_held_connection(held[0])  # another app's engine (tests make many)
-    # A connection made after a fork is this process's own: one made before it is never used.
+    held: _Held | None = getattr(_HELD, "held", None)
+    if held is not None and held.engine is engine and held.pid == os.getpid():
+        return held.connection
+    if held is not None:
+        held.close()  # another app's engine (tests make many), or the parent's before a fork
     # Made by an autocommit engine with the app's settings, then taken out of its pool.
     raw = _autocommit_engine(engine).raw_connection()
     connection = raw.driver_connection
     raw.detach()
+    held = _HELD.held = _Held(engine, connection)
     with _HELD_LOCK:
         if engine not in _HELD_BY_ENGINE:
-            _HELD_BY_ENGINE[engine] = set()
+            _HELD_BY_ENGINE[engine] = weakref.WeakSet()
             event.listen(engine, "engine_disposed", _close_held_connections)
-        _HELD_BY_ENGINE[engine].add((os.getpid(), connection))
-    _HELD.connection = (engine, os.getpid(), connection)
+        _HELD_BY_ENGINE[engine].add(held)
     return connection
 
 
@@ -217,21 +232,18 @@ def _autocommit_engine(engine: Engine) -> Engine:
     return quick
 
 
-def _drop_held_connection(engine: Engine) -> None:
-    held = getattr(_HELD, "connection", None)
-    _HELD.connection = None
-    if held is not None and held[0] is engine:
-        with _HELD_LOCK:
-            _HELD_BY_ENGINE.get(engine, set()).discard((held[1], held[2]))
-        held[2].close()
+def _drop_held_connection() -> None:
+    held: _Held | None = getattr(_HELD, "held", None)
+    _HELD.held = None
+    if held is not None:
+        held.close()
 
 
 def _close_held_connections(engine: Engine) -> None:
     with _HELD_LOCK:
-        connections = _HELD_BY_ENGINE.pop(engine, set())
-    for pid, connection in connections:
-        if pid == os.getpid():  # a parent's connection, inherited by a fork, is the parent's to close
-            connection.close()
+        held = list(_HELD_BY_ENGINE.pop(engine, ()))
+    for one in held:
+        one.close()
 
 
 # ---------------------------------------------------------------- SQLite connections

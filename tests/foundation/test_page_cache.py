@@ -3,6 +3,7 @@ what is kept, and that a change to public content shows on the next request to a
 server, wherever it was made."""
 import gzip
 import re
+import threading
 import time
 
 import brotli
@@ -357,7 +358,7 @@ def test_a_cached_page_outlives_the_end_of_the_connection_its_version_is_read_on
 
     client.get("/products/probe")
     assert client.get("/products/probe").status_code == 200  # from the cache, on the kept connection
-    kept = database._HELD.connection[2]
+    kept = database._HELD.held.connection
     with db.engine.connect() as conn:
         conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": kept.info.backend_pid})
     rendered = client.get("/products/probe")
@@ -365,7 +366,28 @@ def test_a_cached_page_outlives_the_end_of_the_connection_its_version_is_read_on
     with count_queries() as queries:
         again = client.get("/products/probe")
     assert again.status_code == 200 and len(queries) == 1  # the version, on a new connection
-    assert database._HELD.connection[2] is not kept and kept.closed
+    assert database._HELD.held.connection is not kept and kept.closed
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("db_backend", ["postgresql"], indirect=True)
+def test_the_connection_a_thread_keeps_for_version_reads_is_closed_when_the_thread_ends(app):
+    """A server that starts a thread per request (Flask's own) must not leave a connection
+    open per request."""
+    from shop import database
+
+    kept = []
+
+    def request_thread() -> None:
+        with app.app_context():
+            app.extensions["page_cache"].versions.current()
+            kept.append(database._HELD.held.connection)
+
+    threads = [threading.Thread(target=request_thread) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+        thread.join()
+    assert len({id(c) for c in kept}) == 3 and all(c.closed for c in kept)
 
 
 def test_a_cached_page_outlives_the_end_of_the_redis_connection_its_version_is_read_on(database_url, probe):
