@@ -325,8 +325,6 @@ class PageCache:
     turn_for_version: int | None = None
     turns_at: float = math.inf
     turn_lock: threading.Lock = field(default_factory=threading.Lock)
-    # Frames of pages drawn per visitor (render_framed), by page: a handful of pages.
-    frames: dict[str, "Frame"] = field(default_factory=dict)
 
     def known_validity(self, version: int) -> tuple[int, int] | None:
         """What kept pages must carry, when nothing needs asking (else None: see validity)."""
@@ -520,26 +518,14 @@ def compress_rendered(response: Response) -> Response:
     return compress.after_request(response)
 
 
-@dataclass(frozen=True)
-class Frame:
-    """A page drawn per visitor, kept without its two per-visitor parts: the mini-cart
-    (between head and middle) and the page's own content (between middle and tail)."""
-
-    version: tuple[int, int]
-    expires_at: float
-    head: bytes
-    middle: bytes
-    tail: bytes
-
-
 def render_framed(template: str, content: str, **context: Any) -> str | bytes:
     """A page whose content is drawn for each visitor (the cart page) in a frame that is
     not: `template` renders the whole page, `content` only what its content block holds
-    (the template draws CONTENT_MARK instead when `frame_only` is set). The frame (head,
-    header, footer: most of the work of a page) is kept per page and content version, like
-    a public page, so a visitor without a session costs the content alone; the mini-cart
-    slot is filled as on cached pages. A visitor with a session (staff, a message to show
-    once) or a cart holding stock gets the whole page rendered."""
+    (the template draws CONTENT_MARK instead when `frame_only` is set), from the context
+    given here alone. The frame (head, header, footer: most of the work of a page) is kept
+    in the page store like a public page, so a visitor without a session costs the content
+    alone; the mini-cart slot is filled as on cached pages. A visitor with a session
+    (staff, a message to show once) or a cart holding stock gets the whole page rendered."""
     cache: PageCache | None = current_app.extensions.get("page_cache")
     # Kept for the bare address only: a query string is drawn whole (any number of them
     # could be asked for, and none is worth a frame).
@@ -553,25 +539,28 @@ def render_framed(template: str, content: str, **context: Any) -> str | bytes:
     except Exception as exc:  # as for a public page: render, and keep nothing
         current_app.logger.warning("page cache: content version unreadable (%s); rendering", exc.__class__.__name__)
         return render_template(template, **context)
-    frame = cache.frames.get(request.path)
-    if frame is None or frame.version != version or frame.expires_at <= time.monotonic():
+    # Not a path (no leading "/"), so CachedPages never answers a request with a frame.
+    key = "frame " + request.path
+    frame = cache.pages.get(key, version)
+    if frame is None:
         frame = _frame_of(render_template(template, frame_only=True, **context).encode(), version)
         if frame is None:  # the template has no mark, or two: draw it whole
             return render_template(template, **context)
-        cache.frames[request.path] = frame
+        cache.pages.put(key, frame)
+    middle, _, tail = frame.tail.partition(CONTENT_MARK.encode())
     # The content alone, with the view's context alone: context processors serve the
     # frame (footer links, the header's names), and cost more than this part.
     drawn = current_app.jinja_env.get_template(content).render(**context).encode()
-    return b"".join((frame.head, cache.empty_slot() if slot is None else slot, frame.middle, drawn,  # type: ignore[list-item]
-                     frame.tail))
+    return b"".join((frame.head, cache.empty_slot() if slot is None else slot, middle, drawn, tail))  # type: ignore[list-item]
 
 
-def _frame_of(body: bytes, version: tuple[int, int]) -> Frame | None:
-    head, slot, rest = _split(body)
-    parts = rest.split(CONTENT_MARK.encode())
-    if not slot or len(parts) != 2:
+def _frame_of(body: bytes, version: tuple[int, int]) -> CachedPage | None:
+    """The frame as the page store keeps pages: the mini-cart slot where it is, the content
+    mark left in the tail."""
+    head, slot, tail = _split(body)
+    if not slot or tail.count(CONTENT_MARK.encode()) != 1:
         return None
-    return Frame(version, time.monotonic() + _seconds(), head, parts[0], parts[1])
+    return CachedPage(version, time.monotonic() + _seconds(), "text/html", head, slot, tail)
 
 
 class CookielessSessionInterface(SecureCookieSessionInterface):

@@ -130,7 +130,6 @@ class QuickRead:
     def __init__(self, build: Callable[[ColumnElement], Executable]) -> None:
         self.build = build
         self.sql: dict[str, str] = {}
-        self.local = threading.local()
 
     def _sql(self, dialect: Any) -> str:
         sql = self.sql.get(dialect.name)
@@ -148,10 +147,10 @@ class QuickRead:
         sql = self._sql(engine.dialect)
         for listener in self.listeners:
             listener(sql)
-        if engine.dialect.name == "sqlite":
-            return self._sqlite_rows(engine, sql, values)
         connection = _held_connection(engine)
         try:
+            if engine.dialect.name == "sqlite":
+                return connection.execute(sql, values).fetchall()
             with connection.cursor() as cursor:
                 cursor.execute(sql, values or None)
                 return cursor.fetchall()
@@ -159,28 +158,12 @@ class QuickRead:
             _drop_held_connection()  # a broken connection (a restarted server): a new one next time
             raise
 
-    def _sqlite_rows(self, engine: Engine, sql: str, values: tuple) -> list[tuple]:
-        # SQLite is a file on this machine: each thread keeps a connection of its own, out of
-        # the pool (a few microseconds a read instead of a checkout and a reset). Connections
-        # are in autocommit (see below), so each read sees the latest commit.
-        held = getattr(self.local, "held", None)
-        if held is None or held[0] is not engine:
-            raw = engine.raw_connection()
-            connection = raw.driver_connection
-            raw.detach()
-            held = self.local.held = (engine, connection)
-        try:
-            return held[1].execute(sql, values).fetchall()
-        except Exception:
-            self.local.held = None
-            held[1].close()
-            raise
 
-
-# PostgreSQL: each thread of each process keeps one autocommit connection of its own for
-# these reads, out of the app's pool (no checkout, no BEGIN, no ROLLBACK: a cached page on
-# PostgreSQL costs its one round trip and little else). It is closed when its thread ends
-# (a server that starts a thread per request keeps none), or with the app's engine.
+# Each thread of each process keeps one autocommit connection of its own for these reads,
+# out of the app's pool: no checkout, no BEGIN, no ROLLBACK (a few microseconds a read on
+# SQLite; on PostgreSQL, its one round trip and little else). In autocommit each read sees
+# the latest commit. It is closed when its thread ends (a server that starts a thread per
+# request keeps none), or with the app's engine.
 _HELD = threading.local()
 _HELD_BY_ENGINE: "weakref.WeakKeyDictionary[Engine, weakref.WeakSet[_Held]]" = weakref.WeakKeyDictionary()
 _HELD_LOCK = threading.Lock()
@@ -198,7 +181,10 @@ class _Held:
 
 def _close_in_own_process(connection: Any, pid: int) -> None:
     if pid == os.getpid():  # a fork's child leaves its parent's connection to the parent
-        connection.close()
+        try:
+            connection.close()
+        except Exception:  # closing is a courtesy: a connection already broken is gone anyway
+            pass
 
 
 def _held_connection(engine: Engine) -> Any:
@@ -207,8 +193,9 @@ def _held_connection(engine: Engine) -> Any:
         return held.connection
     if held is not None:
         held.close()  # another app's engine (tests make many), or the parent's before a fork
-    # Made by an autocommit engine with the app's settings, then taken out of its pool.
-    raw = _autocommit_engine(engine).raw_connection()
+    # Taken out of a pool: SQLite's connections are in autocommit already (see below);
+    # PostgreSQL's come from an autocommit engine with the app's settings.
+    raw = (engine if engine.dialect.name == "sqlite" else _autocommit_engine(engine)).raw_connection()
     connection = raw.driver_connection
     raw.detach()
     held = _HELD.held = _Held(engine, connection)

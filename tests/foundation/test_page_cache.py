@@ -244,6 +244,9 @@ def test_the_cart_page_drawn_into_its_kept_frame_is_the_page_drawn_whole(app, cl
     assert framed.headers["Cache-Control"] == "private, no-cache"
     assert framed.get_data(as_text=True) == _cart_page_whole(app, client)
     assert "Cart: 3 items, $59.00" in page_text(framed) and "Probe Trainer" in page_text(framed)
+    for _ in range(2):  # a visitor without cookies, answered in front of Flask or not, never gets the bare frame
+        empty = app.test_client().get("/cart").get_data(as_text=True)
+        assert "No products in the cart." in empty and "<!--page-content-->" not in empty
 
 
 def test_the_cart_page_frame_gives_way_to_a_content_change(app, client, probe):
