@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import ColumnElement, Integer, Select, String, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
@@ -20,8 +20,8 @@ from sqlalchemy.orm import aliased
 from shop.cart.models import Cart, CartLine
 from shop.catalog.models import Product, ProductImage, ProductKind
 from shop.catalog.services import ProductNotFound
-from shop.content.services import public_article_id
-from shop.database import QuickRead, UTCDateTime, begin_write, utcnow
+from shop.content.services import public_article_id, public_article_id_query
+from shop.database import QuickRead, QuickWrite, QuickWriteConflict, UTCDateTime, begin_write, utcnow
 from shop.errors import Conflict, NotFound, ShopError
 from shop.extensions import db
 from shop.media.models import StoredImage
@@ -229,6 +229,8 @@ def add_to_cart(token: str | None, product_slug: str, quantity: int, max_per_lin
     more than the statements themselves.
     """
     try:
+        if token is None:
+            return _add_to_new_cart(product_slug, quantity, max_per_line, from_article)
         return _add(token, product_slug, quantity, max_per_line, from_article)
     except IntegrityError:
         # Two adds of one product to one cart raced (a double click) and the other request
@@ -271,6 +273,53 @@ def _add(token: str | None, product_slug: str, quantity: int, max_per_line: int,
         connection.execute(_CART_TOUCHED, {"cart_id": cart_id, "now": now})
     db.session.commit()
     return cart_token
+
+
+# A new visitor's first add, the busiest write: the product read and the cart made with
+# its line on the thread's own connection (QuickRead, QuickWrite), not in the session.
+_PRODUCT_FOR_NEW_CART = QuickRead(lambda slug: (
+    select(_products.c.id, _products.c.name, _products.c.price_cents, _products.c.stock, _products.c.kind)
+    .where(_products.c.slug == slug, _products.c.active.is_(True))
+))
+
+
+def _new_cart_with_line(value, dialect: str) -> list:
+    now, token = value("now", UTCDateTime()), value("token", String())
+    cart = insert(_carts).values(token=token, created_at=now, updated_at=now)
+    line = dict(product_id=value("product_id", Integer()), quantity=value("quantity", Integer()),
+                price_seen_cents=value("price", Integer()), added_at=now,
+                source_article_id=public_article_id_query(value("article", String()), now).scalar_subquery())
+    if dialect == "sqlite":  # two statements in one transaction; the line finds its cart by token
+        cart_id = select(_carts.c.id).where(_carts.c.token == token).scalar_subquery()
+        return [cart, insert(_lines).values(cart_id=cart_id, **line)]
+    # PostgreSQL: one statement, so one round trip, the cart made in a data-modifying CTE.
+    new_cart = cart.returning(_carts.c.id).cte("new_cart")
+    return [insert(_lines).values(cart_id=select(new_cart.c.id).scalar_subquery(), **line).add_cte(new_cart)]
+
+
+_NEW_CART_WITH_LINE = QuickWrite(_new_cart_with_line)
+
+
+def _add_to_new_cart(product_slug: str, quantity: int, max_per_line: int, from_article: str | None) -> str:
+    """The same rules as _add for a visitor without a cart (nothing of theirs is held, no
+    line to merge with), read and written outside the session."""
+    if db.session.registry.has():  # as begin_write does: reads after this one see what it wrote
+        db.session.rollback()
+    rows = _PRODUCT_FOR_NEW_CART.rows(product_slug)
+    if not rows:
+        raise ProductNotFound(product_slug)
+    product_id, name, price_cents, stock, kind = rows[0]
+    _check_quantity(CartProduct(product_id, product_slug, name, price_cents, stock, True, kind == ProductKind.DIGITAL),
+                    quantity, max_per_line)
+    token = new_cart_token()
+    try:
+        _NEW_CART_WITH_LINE.run(token=token, now=utcnow(), product_id=product_id, quantity=quantity,
+                                price=price_cents, article=from_article)
+    except QuickWriteConflict:
+        # The product was deleted between the read and the write: the session's add, which
+        # reads and writes in one transaction, gives the answer.
+        return _add(None, product_slug, quantity, max_per_line, from_article)
+    return token
 
 
 def set_line_quantity(token: str | None, line_id: int, quantity: int, max_per_line: int) -> None:

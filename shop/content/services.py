@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from shop.catalog.models import Product
@@ -76,7 +76,12 @@ def next_publication(now: datetime) -> datetime | None:
 
 
 def public_article_id(slug: str, now: datetime) -> int | None:
-    return db.session.scalar(select(Article.id).where(Article.slug == slug, Article.is_public(now)))
+    return db.session.scalar(public_article_id_query(slug, now))
+
+
+def public_article_id_query(slug: str | ColumnElement, now: datetime | ColumnElement) -> Select[tuple[int]]:
+    """The id of the public article with this slug: no row when there is none."""
+    return select(Article.id).where(Article.slug == slug, Article.is_public(now))
 
 
 def latest_articles(now: datetime, limit: int = 3) -> list[Article]:

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from shop.cart import services
 from shop.cart.models import Cart, CartLine
 from shop.catalog.services import ProductNotFound
-from shop.database import utcnow
+from shop.database import QuickWriteConflict, utcnow
 from shop.extensions import db
 from tests.factories import make_product
 
@@ -191,3 +191,40 @@ def test_the_mini_cart_counts_what_the_cart_page_counts(app):
     assert (summary.item_count, summary.subtotal_cents) == (page.item_count, page.subtotal_cents) == (5, 17000)
     assert summary.holds_stock
     assert services.mini_cart(None, "usd", MAX) == services.MiniCart(currency="usd")
+
+
+def test_a_new_visitors_cart_is_written_with_its_line_or_not_at_all(app):
+    """The first add writes the cart and its line outside the session (shop.database.QuickWrite):
+    together, with times stored as the session stores them, and nothing when a row it names
+    is gone (a product deleted between its read and the write)."""
+    product = make_product(price_cents=2500)
+    now = utcnow()
+    services._NEW_CART_WITH_LINE.run(token="quick", now=now, product_id=product.id, quantity=2, price=2500, article=None)
+    db.session.rollback()  # the session's read began before the write (reading product.id)
+    cart = db.session.scalar(sa.select(Cart).where(Cart.token == "quick"))
+    assert (cart.created_at, cart.updated_at) == (now, now)
+    assert [(line.product_id, line.quantity, line.price_seen_cents, line.added_at) for line in cart.lines] == [
+        (product.id, 2, 2500, now)]
+    db.session.rollback()
+
+    with pytest.raises(QuickWriteConflict):
+        services._NEW_CART_WITH_LINE.run(token="orphan", now=now, product_id=product.id + 1000, quantity=1,
+                                         price=2500, article=None)
+    assert db.session.scalar(sa.select(sa.func.count(Cart.id)).where(Cart.token == "orphan")) == 0
+    token = services.add_to_cart(None, product.slug, 1, MAX)  # the kept connection still works
+    assert [line.quantity for line in view(token).lines] == [1]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("db_backend", ["postgresql"], indirect=True)
+def test_only_the_new_visitors_cart_commits_without_waiting_for_the_disk(app):
+    """On PostgreSQL the kept connection's writes (a new visitor's cart) commit asynchronously,
+    as SQLite commits every write in WAL mode; orders and everything else written through the
+    session still wait for the disk."""
+    from shop import database
+
+    product = make_product()
+    services.add_to_cart(None, product.slug, 1, MAX)
+    kept = database._HELD.held.connection
+    assert kept.execute("SHOW synchronous_commit").fetchone()[0] == "off"
+    assert db.session.scalar(sa.text("SHOW synchronous_commit")) == "on"

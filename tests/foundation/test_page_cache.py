@@ -7,6 +7,7 @@ import threading
 import time
 
 import brotli
+import psycopg
 import pytest
 import redis
 import sqlalchemy as sa
@@ -391,6 +392,27 @@ def test_the_connection_a_thread_keeps_for_version_reads_is_closed_when_the_thre
         thread.start()
         thread.join()
     assert len({id(c) for c in kept}) == 3 and all(c.closed for c in kept)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("db_backend", ["postgresql"], indirect=True)
+def test_quick_reads_on_postgresql_run_prepared_with_their_values_as_given(app):
+    """On PostgreSQL a quick read is prepared once per connection and run by libpq: values
+    (None too) reach the query as given, percent signs in the SQL stay one percent sign, and
+    a failing read raises and leaves the next read a working connection."""
+    from shop import database
+    from shop.database import QuickRead
+
+    read = QuickRead(lambda value: sa.select(sa.literal("100%"), sa.func.length(value), value))
+    with app.app_context():
+        assert read.rows("a%b", "a%b") == [("100%", 3, "a%b")]  # each placeholder filled in order
+        assert read.rows(None, None) == [("100%", None, None)]
+        kept = database._HELD.held.connection
+        failing = QuickRead(lambda value: sa.select(sa.cast(value, sa.Integer).label("n")))
+        with pytest.raises(psycopg.errors.InvalidTextRepresentation):
+            failing.rows("not a number")
+        assert failing.rows("42") == [(42,)]
+        assert kept.closed and database._HELD.held.connection is not kept
 
 
 def test_a_cached_page_outlives_the_end_of_the_redis_connection_its_version_is_read_on(database_url, probe):
