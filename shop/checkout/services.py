@@ -179,7 +179,11 @@ def _create_pending_order(cart_token: str | None, settings: CheckoutSettings) ->
         # One cart, one open checkout: an earlier pending order of this cart (the Back
         # button on Stripe's page, a double click) hands its stock back first, so this one
         # can take it. Nothing is committed unless the new order is made.
-        for old in orders.pending_orders_of_cart(cart.token):
+        superseded = orders.pending_orders_of_cart(cart.token)
+        if superseded:  # their units go back and the new order's are taken: lock all in one order
+            orders.lock_products([line.product_id for old in superseded for line in old.lines if line.product_id]
+                                 + [line.product_id for line in cart.lines])
+        for old in superseded:
             orders.cancel_pending_order(old, source="checkout", message="Superseded by a new checkout of the same cart")
             if old.stripe_session_id:
                 superseded_sessions.append(old.stripe_session_id)

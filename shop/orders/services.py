@@ -159,6 +159,17 @@ def place_pending_order(lines: Sequence[LineToOrder], *, currency: str, shipping
 
 # ---------------------------------------------------------------- stock
 
+def lock_products(product_ids: Sequence[int]) -> None:
+    """Lock these products' rows up front, in id order, for a transaction that hands one
+    order's units back and then takes another's. Each step alone locks in id order, but
+    the two in a row need not (3 back, then 1 and 3 taken): two such checkouts at once
+    could each wait for the other (PostgreSQL found that deadlock under load)."""
+    ids = sorted(set(product_ids))
+    if ids:
+        db.session.execute(select(Product.id).where(Product.id.in_(ids)).order_by(Product.id)
+                           .with_for_update(key_share=True))
+
+
 def reserve_stock(order: Order) -> None:
     """Take every tracked line's units off the shelf, or raise OutOfStock and take none
     (the caller rolls back). Each take is one conditional UPDATE, so stock can never go

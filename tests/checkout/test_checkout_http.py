@@ -1,6 +1,9 @@
 """POST /checkout through the real `stripe` library against the stand-in over HTTP."""
 from __future__ import annotations
 
+import re
+
+import pytest
 import sqlalchemy as sa
 
 from shop.catalog.models import Product, ProductKind
@@ -184,6 +187,27 @@ def test_checking_out_again_replaces_the_open_checkout(app, client, standin):
     assert stripe_session(standin, second.stripe_session_id)["status"] == "open"
     fresh()
     assert db.session.scalar(sa.select(sa.func.sum(Product.stock))) == 3
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("db_backend", ["postgresql"], indirect=True)
+def test_checking_out_again_locks_every_product_it_touches_in_id_order_first(app, client, standin, count_queries):
+    """A new checkout hands the old one's units back and takes its own: the products of both
+    are locked up front in id order, before any stock moves. Otherwise the old order's
+    product (a higher id) is locked first, then the new one's lower id: two such checkouts
+    at once deadlocked under load."""
+    earlier, later = make_product(stock=5), make_product(stock=5)
+    checkout(client, later, 1)
+    add_to_cart(client, earlier, 1)
+
+    with count_queries() as queries:
+        assert client.post("/checkout").status_code == 303
+
+    on_products = [q for q in queries if re.search(r"\bproducts\b", q) and ("FOR" in q or q.startswith("UPDATE"))]
+    assert "FOR NO KEY UPDATE" in on_products[0] and "ORDER BY products.id" in on_products[0]
+    # then: the old order's unit back, and the new order's two taken
+    assert all(q.startswith("UPDATE products") for q in on_products[1:]) and len(on_products) == 4
+    assert stock_of(earlier) == 4 and stock_of(later) == 4
 
 
 def test_back_from_stripe_then_checkout_again_with_the_last_units(app, client, standin):
