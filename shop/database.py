@@ -169,8 +169,8 @@ class QuickWriteConflict(Exception):
 class QuickWrite:
     """A write of a few rows for the busiest write path (a new visitor's first add makes
     their cart), run like a QuickRead on the thread's own autocommit connection instead of
-    through the session, whose transaction costs more than the statements: on PostgreSQL it
-    is one round trip where the session's took six.
+    through the session, whose transaction costs more than the statements: on PostgreSQL the
+    write is one round trip, where the session's transaction took six with its read.
 
     `build(value, dialect_name)` makes the statements; `value(name, type_)` is a named
     placeholder that `run(**values)` fills, each value passed through its type as SQLAlchemy
