@@ -126,7 +126,6 @@ class QuickRead:
     placeholders, which `rows(*values)` fills in order. Rows come as the driver gives them
     (SQLite's booleans are 0 and 1). Each read sees the latest commit."""
 
-    MARKER = "__quick_read_value__"
     # Called with each statement run, for counting queries (SQLAlchemy's events do not see
     # these): tests and the benchmark add a listener here.
     listeners: list[Callable[[str], None]] = []
@@ -138,11 +137,7 @@ class QuickRead:
     def _sql(self, dialect: Any) -> str:
         sql = self.sql.get(dialect.name)
         if sql is None:
-            # A marker the compiler leaves alone, then the driver's own placeholder for it.
-            compiled = self.build(literal_column(self.MARKER)).compile(dialect=dialect,
-                                                                       compile_kwargs={"literal_binds": True})
-            marker = "?" if dialect.paramstyle == "qmark" else "%s"
-            sql = self.sql[dialect.name] = str(compiled).replace(self.MARKER, marker)
+            sql = self.sql[dialect.name] = _driver_sql(self.build(_marker("value")), dialect)[0]
         return sql
 
     def rows(self, *values: Any, engine: Engine | None = None) -> list[tuple]:
@@ -159,6 +154,20 @@ class QuickRead:
         except Exception:
             _drop_held_connection()  # a broken connection (a restarted server): a new one next time
             raise
+
+
+def _marker(name: str) -> ColumnElement:
+    """A value's place in a quick statement: text the compiler leaves alone."""
+    return literal_column(f"__quick_{name}__")
+
+
+def _driver_sql(statement: Executable, dialect: Any) -> tuple[str, list[str]]:
+    """A quick statement as the driver takes it: every value but the markers written into the
+    SQL, each marker the driver's placeholder; and the markers' names in order (a name used
+    twice is filled twice)."""
+    sql = str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    names = re.findall(r"__quick_(\w+?)__", sql)
+    return re.sub(r"__quick_\w+?__", "?" if dialect.paramstyle == "qmark" else "%s", sql), names
 
 
 class QuickWriteConflict(Exception):
@@ -178,8 +187,6 @@ class QuickWrite:
     PostgreSQL there must be one statement (data-modifying CTEs make one of several), which
     autocommit runs as its own transaction."""
 
-    MARKER = "__quick_write_{}__"
-
     def __init__(self, build: Callable[[Callable[[str, Any], ColumnElement], str], list[Executable]]) -> None:
         self.build = build
         self.compiled: dict[str, tuple[list[tuple[str, list[str]]], dict[str, Callable | None]]] = {}
@@ -191,15 +198,9 @@ class QuickWrite:
 
             def value(name: str, type_: Any) -> ColumnElement:
                 types_[name] = type_
-                return literal_column(self.MARKER.format(name))
+                return _marker(name)
 
-            statements = []
-            for statement in self.build(value, dialect.name):
-                sql = str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-                names = re.findall(self.MARKER.format(r"(\w+?)"), sql)
-                for name in set(names):
-                    sql = sql.replace(self.MARKER.format(name), "?" if dialect.paramstyle == "qmark" else "%s")
-                statements.append((sql, names))
+            statements = [_driver_sql(statement, dialect) for statement in self.build(value, dialect.name)]
             if dialect.name != "sqlite" and len(statements) != 1:
                 raise ValueError("on PostgreSQL a QuickWrite is one statement")
             processors = {name: type_.bind_processor(dialect) for name, type_ in types_.items()}

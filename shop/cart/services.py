@@ -190,10 +190,15 @@ def _with_held_note(message: str, product: Product | CartProduct, cart_token: st
 
 # The statements of an add, built once (building one costs about what running it does).
 _carts, _lines, _products = Cart.__table__, CartLine.__table__, Product.__table__
-_PRODUCT_TO_ADD = (
-    select(_products.c.id, _products.c.name, _products.c.price_cents, _products.c.stock, _products.c.kind)
-    .where(_products.c.slug == bindparam("slug"), _products.c.active.is_(True))
-)
+
+
+def _product_to_add_by(slug: ColumnElement) -> Select:
+    """The columns of the active product with this slug that an add needs (_cart_product)."""
+    return (select(_products.c.id, _products.c.name, _products.c.price_cents, _products.c.stock, _products.c.kind)
+            .where(_products.c.slug == slug, _products.c.active.is_(True)))
+
+
+_PRODUCT_TO_ADD = _product_to_add_by(bindparam("slug"))
 _CART_TO_ADD_TO = select(_carts.c.id, _carts.c.token).where(_carts.c.token == bindparam("token")).with_for_update()
 _LINE_OF_PRODUCT = select(_lines.c.id, _lines.c.quantity).where(
     _lines.c.cart_id == bindparam("cart_id"), _lines.c.product_id == bindparam("product_id"))
@@ -208,7 +213,11 @@ _CART_TOUCHED = update(_carts).where(_carts.c.id == bindparam("cart_id")).values
 
 def _product_to_add(connection: Connection, slug: str) -> CartProduct:
     """The active product with this slug as the cart needs it, or ProductNotFound."""
-    row = connection.execute(_PRODUCT_TO_ADD, {"slug": slug}).first()
+    return _cart_product(connection.execute(_PRODUCT_TO_ADD, {"slug": slug}).first(), slug)
+
+
+def _cart_product(row: Any, slug: str) -> CartProduct:
+    """A _product_to_add_by row as the cart needs it; no row: ProductNotFound."""
     if row is None:
         raise ProductNotFound(slug)
     product_id, name, price_cents, stock, kind = row
@@ -277,10 +286,7 @@ def _add(token: str | None, product_slug: str, quantity: int, max_per_line: int,
 
 # A new visitor's first add, the busiest write: the product read and the cart made with
 # its line on the thread's own connection (QuickRead, QuickWrite), not in the session.
-_PRODUCT_FOR_NEW_CART = QuickRead(lambda slug: (
-    select(_products.c.id, _products.c.name, _products.c.price_cents, _products.c.stock, _products.c.kind)
-    .where(_products.c.slug == slug, _products.c.active.is_(True))
-))
+_PRODUCT_FOR_NEW_CART = QuickRead(_product_to_add_by)
 
 
 def _new_cart_with_line(value, dialect: str) -> list:
@@ -306,15 +312,12 @@ def _add_to_new_cart(product_slug: str, quantity: int, max_per_line: int, from_a
     if db.session.registry.has():  # as begin_write does: reads after this one see what it wrote
         db.session.rollback()
     rows = _PRODUCT_FOR_NEW_CART.rows(product_slug)
-    if not rows:
-        raise ProductNotFound(product_slug)
-    product_id, name, price_cents, stock, kind = rows[0]
-    _check_quantity(CartProduct(product_id, product_slug, name, price_cents, stock, True, kind == ProductKind.DIGITAL),
-                    quantity, max_per_line)
+    product = _cart_product(rows[0] if rows else None, product_slug)
+    _check_quantity(product, quantity, max_per_line)
     token = new_cart_token()
     try:
-        _NEW_CART_WITH_LINE.run(token=token, now=utcnow(), product_id=product_id, quantity=quantity,
-                                price=price_cents, article=from_article)
+        _NEW_CART_WITH_LINE.run(token=token, now=utcnow(), product_id=product.id, quantity=quantity,
+                                price=product.price_cents, article=from_article)
     except QuickWriteConflict:
         # The product was deleted between the read and the write: the session's add, which
         # reads and writes in one transaction, gives the answer.
