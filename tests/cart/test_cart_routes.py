@@ -3,6 +3,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from itsdangerous import Signer, URLSafeSerializer
 
 from shop.cart.models import CartLine
 from shop.extensions import db
@@ -168,6 +169,28 @@ def test_a_tampered_cookie_gets_a_fresh_cart(client, product):
     client.set_cookie("cart", "tampered.value")
     assert cart_lines(client) == []
     assert "No products in the cart." in page_text(client.get("/"))
+
+
+def test_the_cookie_is_the_signed_token_and_a_cookie_from_before_still_finds_its_cart(app, client, product):
+    add(client, product.slug, "2")
+    value = client.get_cookie("cart").value
+    token, signature = value.split(".")
+    assert re.fullmatch(r"[A-Za-z0-9_-]{32}", token) and len(signature) == 27  # no JSON or base64 around it
+    # Signed with another key, or under the other salt: not ours.
+    forged = URLSafeSerializer("another key", salt="shop.cart").dumps(token)
+    for tampered in (Signer("another key", salt="shop.cart.token").sign(token).decode(), forged, token + ".", token):
+        client.set_cookie("cart", tampered)
+        assert cart_lines(client) == []
+    # A cookie set before the token was signed bare (JSON under the older salt) still works,
+    # and the next add renews it in the new form.
+    client.set_cookie("cart", URLSafeSerializer(app.secret_key, salt="shop.cart").dumps(token))
+    assert cart_lines(client) == [("Grip Trainer", 2)]
+    add(client, product.slug, "1")
+    assert client.get_cookie("cart").value.startswith(token + ".")
+    assert cart_lines(client) == [("Grip Trainer", 3)]
+    # Signed under the older salt but not a token: nothing.
+    client.set_cookie("cart", URLSafeSerializer(app.secret_key, salt="shop.cart").dumps(["a", "list"]))
+    assert cart_lines(client) == []
 
 
 def test_get_pages_with_a_cart_never_write(client, product, count_queries):

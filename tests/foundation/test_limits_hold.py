@@ -2,16 +2,18 @@
 staff account as well as per client, and a policy for when Redis stops."""
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from collections.abc import Iterator
 
 import pytest
 import redis
+from limits.storage import storage_from_string
 
 from shop import create_app
 from shop.config import ConfigError
-from shop.extensions import limiter
+from shop.extensions import KeptConnectionRedisStorage, limiter
 from shop.orders.models import Order
 from tests.conftest import stripe_config
 from tests.factories import STAFF_EMAIL, make_product
@@ -105,3 +107,39 @@ def test_when_redis_stops_the_shop_keeps_selling_and_staff_login_waits(app, anot
     assert checkout.status_code == 303 and count(Order) == 1
     # Staff login fails closed: guesses would otherwise be limited per worker only.
     assert login.status_code == 503 and "Logging in is paused" in page_text(login)
+
+
+def test_counts_go_out_on_a_kept_connection_that_outlives_a_cut_a_script_flush_and_a_fork(private_redis):
+    """shop.extensions.KeptConnectionRedisStorage: the storage a redis:// URI gets."""
+    storage = storage_from_string(private_redis, socket_timeout=0.5, socket_connect_timeout=0.5)
+    assert isinstance(storage, KeptConnectionRedisStorage)
+    admin = redis.Redis.from_url(private_redis)
+    assert [storage.incr("add", 60) for _ in range(3)] == [1, 2, 3]  # the first loads the script
+    assert 0 < admin.ttl("LIMITS:add") <= 60 and storage.get("add") == 3
+    connections = len(admin.client_list())
+    assert [storage.incr("add", 60) for _ in range(20)] == list(range(4, 24))
+    assert len(admin.client_list()) == connections  # one kept, not one each
+
+    admin.script_flush()
+    assert storage.incr("add", 60) == 24
+    admin.client_kill_filter(_type="normal", skipme=True)  # as a restart or an idle timeout would
+    assert storage.incr("add", 60) == 25  # once more on a new connection: not an error
+
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # a forked worker counts on a connection of its own
+        try:
+            os.write(writer, str(storage.incr("add", 60)).encode())
+        finally:
+            os._exit(0)
+    os.waitpid(child, 0)
+    assert os.read(reader, 16) == b"26" and storage.incr("add", 60) == 27
+
+
+def test_a_count_redis_cannot_take_is_the_clients_error(private_redis):
+    # Flask-Limiter falls back to counting in memory on the client's errors (the test above).
+    storage = storage_from_string(private_redis, socket_timeout=0.5, socket_connect_timeout=0.5)
+    assert storage.incr("add", 60) == 1
+    redis.Redis.from_url(private_redis).shutdown(nosave=True)
+    with pytest.raises(redis.ConnectionError):
+        storage.incr("add", 60)
