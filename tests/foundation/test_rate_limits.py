@@ -63,3 +63,34 @@ def test_limits_on_views_hold_and_a_default_limit_set_in_the_settings_is_counted
         limiter.limit_manager.set_default_limits([])  # one limiter for every app the tests make
         with limited.app_context():
             db.engine.dispose()
+
+
+def test_flask_limiters_after_request_work_runs_where_a_limit_was_counted_and_only_there(database_url, redis_prefix):
+    """shop.extensions.ShopLimiter.init_app: its after-request hook and teardown are left
+    out of requests that counted no limit, and still run (headers included) where one was."""
+    from flask.globals import request_ctx
+
+    from shop.extensions import limiter
+
+    limited = create_app(make_test_config(database_url, RATELIMIT_STORAGE_URI=REDIS_URL,
+                                          RATELIMIT_KEY_PREFIX=redis_prefix))
+    limited.test_client_class = ShopClient
+    # One limiter for every app the tests make, and it reads RATELIMIT_HEADERS_ENABLED from
+    # the first: turned on here by hand, and back off at the end.
+    headers_were, limiter._headers_enabled = limiter._headers_enabled, True
+    made_context: list[bool] = []
+    # Teardowns run after every after-request hook: this one sees what those hooks made.
+    limited.teardown_request(lambda _: made_context.append(hasattr(request_ctx, "_limiter_request_context")))
+    try:
+        visitor = limited.test_client()
+        visitor.environ_base["REMOTE_ADDR"] = f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"
+        page = visitor.get("/cart")
+        login = visitor.post("/login", data={"email": f"{uuid.uuid4().hex}@example.com", "password": "wrong"})
+        assert page.status_code == 200 and "X-RateLimit-Limit" not in page.headers
+        assert login.status_code == 200 and login.headers["X-RateLimit-Limit"] == "5"  # the per-account limit, the tightest
+        assert int(login.headers["X-RateLimit-Remaining"]) == 4
+        assert made_context[0] is False and made_context[-1] is True  # the page, then the login
+    finally:
+        limiter._headers_enabled = headers_were
+        with limited.app_context():
+            db.engine.dispose()
