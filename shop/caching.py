@@ -34,7 +34,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import math
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -55,7 +54,7 @@ from werkzeug.utils import get_content_type
 from werkzeug.wsgi import get_path_info
 
 from shop.database import QuickRead
-from shop.extensions import compress, db
+from shop.extensions import KeptRedisConnection, compress, db
 from shop.observability import REQUEST_ID_HEADER, count_request, request_id_from
 
 F = TypeVar("F", bound=Callable)
@@ -201,23 +200,13 @@ class RedisVersions(VersionStore):
 
         self.redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
         self.key = "shop:content-version:" + hashlib.blake2b(database_url.encode(), digest_size=8).hexdigest()
-        self.local = threading.local()
+        self.kept = KeptRedisConnection(self.redis)
+        self.get_version = self.kept.pack("GET", self.key)
 
     def current(self, engine: Engine | None = None) -> int:
-        # The read on every cached page: on a connection this thread keeps (made by the
-        # client's pool, out of it), the command packed once. Half the client's own cost of
-        # a GET through the pool, which is most of what a cached page costs here.
-        held = getattr(self.local, "held", None)
-        if held is None or held[0] != os.getpid():  # a fork's child makes its own
-            connection = self.redis.connection_pool.make_connection()
-            held = self.local.held = (os.getpid(), connection, connection.pack_command("GET", self.key))
-        try:
-            held[1].send_packed_command(held[2], check_health=False)
-            return int(held[1].read_response() or 0)
-        except Exception:
-            self.local.held = None
-            held[1].disconnect()
-            raise
+        # The read on every cached page: half the client's own cost of a GET through the pool,
+        # which is most of what a cached page costs here.
+        return int(self.kept.ask(self.get_version) or 0)
 
     def bump(self) -> None:
         self.redis.incr(self.key)

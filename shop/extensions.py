@@ -6,6 +6,7 @@ nothing from the shop: it sits below everything else.
 import os
 import threading
 from functools import partial
+from typing import Any
 
 from flask import Flask
 from flask.globals import request_ctx
@@ -18,7 +19,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from limits.storage import RedisStorage
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import NoScriptError
+from redis.exceptions import NoScriptError, ResponseError
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -40,14 +41,55 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+class KeptRedisConnection:
+    """A Redis connection each worker thread keeps for a command sent on every request of a
+    kind (a rate-limit count, the page cache's version read): made by the client's pool but
+    kept out of it, the command packed and its reply read directly. Through the client's
+    pool, retry and command layers such a command cost about four times the client CPU of
+    the round trip itself. A fork's child makes its own."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.local = threading.local()
+
+    def pack(self, *args: Any) -> Any:
+        return self._connection().pack_command(*args)
+
+    def ask(self, packed: Any) -> Any:
+        """The reply to a packed command. A connection Redis has closed since (a restart,
+        an idle timeout) is replaced and the command sent once more, as the client's own
+        retry would; any other error is the client's."""
+        try:
+            return self._ask(packed)
+        except RedisConnectionError:
+            return self._ask(packed)
+
+    def _connection(self) -> Any:
+        held = getattr(self.local, "held", None)
+        if held is None or held[0] != os.getpid():
+            held = self.local.held = (os.getpid(), self.client.connection_pool.make_connection())
+        return held[1]
+
+    def _ask(self, packed: Any) -> Any:
+        connection = self._connection()
+        try:
+            connection.send_packed_command(packed, check_health=False)
+            return connection.read_response()
+        except ResponseError:
+            raise  # Redis answered (NOSCRIPT, a wrong type): the whole reply was read
+        except BaseException:
+            # Timed out or cut off, a reply may still be on its way: never read it as the next one's.
+            self.local.held = None
+            connection.disconnect()
+            raise
+
+
 # Storage comes from RATELIMIT_STORAGE_URI: memory:// on one server, redis:// when
 # several app servers must share one count (KeptConnectionRedisStorage below).
 class KeptConnectionRedisStorage(RedisStorage):
     """limits' Redis storage, except that a count (the one command every limited request
-    sends: its incr-and-expire script, by EVALSHA) goes out on a connection each worker
-    thread keeps, as the page cache's version read does (shop/caching.py). Through the
-    client's pool, retry and command layers a count cost about four times the client CPU
-    of the round trip itself, and a quarter of an add to the cart went on it.
+    sends: its incr-and-expire script, by EVALSHA) goes out on a KeptRedisConnection; a
+    quarter of an add to the cart went on the count through the client.
 
     Registered for the redis schemes, in place of limits' own class (limits keeps one class
     per scheme, the last one defined): RATELIMIT_STORAGE_URI=redis://... gets it. Everything
@@ -56,39 +98,17 @@ class KeptConnectionRedisStorage(RedisStorage):
 
     STORAGE_SCHEME = ["redis", "rediss", "redis+unix"]
 
-    def __init__(self, uri: str, **options) -> None:
+    def __init__(self, uri: str, **options: Any) -> None:
         super().__init__(uri, **options)
-        self._local = threading.local()
+        self.kept = KeptRedisConnection(self.storage)
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
-        command = ("EVALSHA", self.lua_incr_expire.sha, 1, self.prefixed_key(key), expiry, amount)
+        kept = self.kept
         try:
-            try:
-                return self._count(command)
-            except RedisConnectionError:
-                # A kept connection Redis has since closed (a restart, an idle timeout): once
-                # more on a new one, as the client's own retry would, before the limiter falls
-                # back to counting in memory (and staff login pauses).
-                return self._count(command)
+            return int(kept.ask(kept.pack("EVALSHA", self.lua_incr_expire.sha, 1, self.prefixed_key(key), expiry, amount)))
         except NoScriptError:
             # Redis restarted or its scripts were flushed: the client's Script loads it again.
             return super().incr(key, expiry, amount)
-
-    def _count(self, command: tuple) -> int:
-        held = getattr(self._local, "held", None)
-        if held is None or held[0] != os.getpid():  # a fork's child makes its own
-            held = self._local.held = (os.getpid(), self.storage.connection_pool.make_connection())
-        connection = held[1]
-        try:
-            connection.send_packed_command(connection.pack_command(*command), check_health=False)
-            return int(connection.read_response())
-        except NoScriptError:
-            raise
-        except BaseException:
-            # Timed out or cut off, a reply may still be on its way: never read it as the next one's.
-            self._local.held = None
-            connection.disconnect()
-            raise
 
 
 class ShopLimiter(Limiter):
