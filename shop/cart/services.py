@@ -12,7 +12,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, String, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
@@ -192,13 +205,8 @@ def _with_held_note(message: str, product: Product | CartProduct, cart_token: st
 _carts, _lines, _products = Cart.__table__, CartLine.__table__, Product.__table__
 
 
-def _product_to_add_by(slug: ColumnElement) -> Select:
-    """The columns of the active product with this slug that an add needs (_cart_product)."""
-    return (select(_products.c.id, _products.c.name, _products.c.price_cents, _products.c.stock, _products.c.kind)
-            .where(_products.c.slug == slug, _products.c.active.is_(True)))
-
-
-_PRODUCT_TO_ADD = _product_to_add_by(bindparam("slug"))
+_PRODUCT_TO_ADD = select(_products.c.id, _products.c.name, _products.c.price_cents, _products.c.stock,
+                         _products.c.kind).where(_products.c.slug == bindparam("slug"), _products.c.active.is_(True))
 _CART_TO_ADD_TO = select(_carts.c.id, _carts.c.token).where(_carts.c.token == bindparam("token")).with_for_update()
 _LINE_OF_PRODUCT = select(_lines.c.id, _lines.c.quantity).where(
     _lines.c.cart_id == bindparam("cart_id"), _lines.c.product_id == bindparam("product_id"))
@@ -213,11 +221,7 @@ _CART_TOUCHED = update(_carts).where(_carts.c.id == bindparam("cart_id")).values
 
 def _product_to_add(connection: Connection, slug: str) -> CartProduct:
     """The active product with this slug as the cart needs it, or ProductNotFound."""
-    return _cart_product(connection.execute(_PRODUCT_TO_ADD, {"slug": slug}).first(), slug)
-
-
-def _cart_product(row: Any, slug: str) -> CartProduct:
-    """A _product_to_add_by row as the cart needs it; no row: ProductNotFound."""
+    row = connection.execute(_PRODUCT_TO_ADD, {"slug": slug}).first()
     if row is None:
         raise ProductNotFound(slug)
     product_id, name, price_cents, stock, kind = row
@@ -284,23 +288,30 @@ def _add(token: str | None, product_slug: str, quantity: int, max_per_line: int,
     return cart_token
 
 
-# A new visitor's first add, the busiest write: the product read and the cart made with
-# its line on the thread's own connection (QuickRead, QuickWrite), not in the session.
-_PRODUCT_FOR_NEW_CART = QuickRead(_product_to_add_by)
-
-
+# A new visitor's first add, the busiest write: the cart made with its line on the thread's
+# own connection (QuickWrite), not in the session, and only if the product may go in it.
 def _new_cart_with_line(value, dialect: str) -> list:
-    now, token = value("now", UTCDateTime()), value("token", String())
-    cart = insert(_carts).values(token=token, created_at=now, updated_at=now)
-    line = dict(product_id=value("product_id", Integer()), quantity=value("quantity", Integer()),
-                price_seen_cents=value("price", Integer()), added_at=now,
-                source_article_id=public_article_id_query(value("article", String()), now).scalar_subquery())
+    """Writes the cart and its line only where the active product with this slug has the
+    quantity on the shelf (or does not track stock): the product read and the write are
+    one statement, so on PostgreSQL the add is one round trip. Returns the line's id; no
+    row when the product may not go in (nothing written)."""
+    now, token, quantity = value("now", UTCDateTime()), value("token", String()), value("quantity", Integer())
+    may_go_in = (_products.c.slug == value("slug", String()), _products.c.active.is_(True),
+                 or_(_products.c.stock.is_(None), _products.c.stock >= quantity))
+    article_id = public_article_id_query(value("article", String()), now).scalar_subquery()
+    line_columns = ["cart_id", "product_id", "quantity", "price_seen_cents", "added_at", "source_article_id"]
+    cart_columns = ["token", "created_at", "updated_at"]
     if dialect == "sqlite":  # two statements in one transaction; the line finds its cart by token
-        cart_id = select(_carts.c.id).where(_carts.c.token == token).scalar_subquery()
-        return [cart, insert(_lines).values(cart_id=cart_id, **line)]
-    # PostgreSQL: one statement, so one round trip, the cart made in a data-modifying CTE.
-    new_cart = cart.returning(_carts.c.id).cte("new_cart")
-    return [insert(_lines).values(cart_id=select(new_cart.c.id).scalar_subquery(), **line).add_cte(new_cart)]
+        cart = insert(_carts).from_select(cart_columns, select(token, now, now).where(*may_go_in))
+        line = select(_carts.c.id, _products.c.id, quantity, _products.c.price_cents, now, article_id).where(
+            _carts.c.token == token, *may_go_in)
+        return [cart, insert(_lines).from_select(line_columns, line).returning(_lines.c.id)]
+    # PostgreSQL: one statement, the product read and the cart made in CTEs.
+    product = select(_products.c.id, _products.c.price_cents).where(*may_go_in).cte("product")
+    new_cart = insert(_carts).from_select(cart_columns, select(token, now, now).select_from(product)) \
+        .returning(_carts.c.id).cte("new_cart")
+    line = select(new_cart.c.id, product.c.id, quantity, product.c.price_cents, now, article_id)
+    return [insert(_lines).from_select(line_columns, line).returning(_lines.c.id).add_cte(product, new_cart)]
 
 
 _NEW_CART_WITH_LINE = QuickWrite(_new_cart_with_line)
@@ -308,21 +319,19 @@ _NEW_CART_WITH_LINE = QuickWrite(_new_cart_with_line)
 
 def _add_to_new_cart(product_slug: str, quantity: int, max_per_line: int, from_article: str | None) -> str:
     """The same rules as _add for a visitor without a cart (nothing of theirs is held, no
-    line to merge with), read and written outside the session."""
+    line to merge with), written outside the session. Anything refused goes to _add, which
+    reads the product and says why (or adds it, if it came back on the shelf meanwhile)."""
     if db.session.registry.has():  # as begin_write does: reads after this one see what it wrote
         db.session.rollback()
-    rows = _PRODUCT_FOR_NEW_CART.rows(product_slug)
-    product = _cart_product(rows[0] if rows else None, product_slug)
-    _check_quantity(product, quantity, max_per_line)
-    token = new_cart_token()
-    try:
-        _NEW_CART_WITH_LINE.run(token=token, now=utcnow(), product_id=product.id, quantity=quantity,
-                                price=product.price_cents, article=from_article)
-    except QuickWriteConflict:
-        # The product was deleted between the read and the write: the session's add, which
-        # reads and writes in one transaction, gives the answer.
-        return _add(None, product_slug, quantity, max_per_line, from_article)
-    return token
+    if 1 <= quantity <= max_per_line:
+        token = new_cart_token()
+        try:
+            if _NEW_CART_WITH_LINE.run(token=token, now=utcnow(), slug=product_slug, quantity=quantity,
+                                       article=from_article):
+                return token
+        except QuickWriteConflict:
+            pass  # the product was deleted while the line was written
+    return _add(None, product_slug, quantity, max_per_line, from_article)
 
 
 def set_line_quantity(token: str | None, line_id: int, quantity: int, max_per_line: int) -> None:

@@ -194,25 +194,47 @@ def test_the_mini_cart_counts_what_the_cart_page_counts(app):
 
 
 def test_a_new_visitors_cart_is_written_with_its_line_or_not_at_all(app):
-    """The first add writes the cart and its line outside the session (shop.database.QuickWrite):
-    together, with times stored as the session stores them, and nothing when a row it names
-    is gone (a product deleted between its read and the write)."""
-    product = make_product(price_cents=2500)
+    """The first add writes the cart and its line outside the session (shop.database.QuickWrite),
+    in the statement that reads the product: together, with times stored as the session stores
+    them, and nothing when the product may not go in the cart or a row clashes."""
+    product = make_product(price_cents=2500, stock=2)
+    slug, product_id = product.slug, product.id
+    retired, sold_out = make_product(active=False).slug, make_product(stock=0).slug
     now = utcnow()
-    services._NEW_CART_WITH_LINE.run(token="quick", now=now, product_id=product.id, quantity=2, price=2500, article=None)
-    db.session.rollback()  # the session's read began before the write (reading product.id)
+
+    def write(token: str, slug: str, quantity: int = 2) -> list:
+        return services._NEW_CART_WITH_LINE.run(token=token, now=now, slug=slug, quantity=quantity, article=None)
+
+    db.session.rollback()  # the session's read began before the writes (the products' slugs)
+    assert len(write("quick", slug)) == 1  # all the stock there is
     cart = db.session.scalar(sa.select(Cart).where(Cart.token == "quick"))
     assert (cart.created_at, cart.updated_at) == (now, now)
     assert [(line.product_id, line.quantity, line.price_seen_cents, line.added_at) for line in cart.lines] == [
-        (product.id, 2, 2500, now)]
+        (product_id, 2, 2500, now)]
     db.session.rollback()
 
-    with pytest.raises(QuickWriteConflict):
-        services._NEW_CART_WITH_LINE.run(token="orphan", now=now, product_id=product.id + 1000, quantity=1,
-                                         price=2500, article=None)
-    assert db.session.scalar(sa.select(sa.func.count(Cart.id)).where(Cart.token == "orphan")) == 0
-    token = services.add_to_cart(None, product.slug, 1, MAX)  # the kept connection still works
+    refused = {"more than the shelf": (slug, 3), "retired": (retired, 1), "sold out": (sold_out, 1),
+               "unknown": ("no-such-product", 1)}
+    assert {why: write(f"refused-{n}", slug, quantity) for n, (why, (slug, quantity)) in enumerate(refused.items())} \
+        == dict.fromkeys(refused, [])
+    with pytest.raises(QuickWriteConflict):  # the token is taken: neither row is kept
+        write("quick", slug, 1)
+    assert db.session.execute(sa.select(sa.func.count(Cart.id), sa.func.count(CartLine.id))
+                              .select_from(Cart).outerjoin(CartLine)).one() == (1, 1)
+    token = services.add_to_cart(None, slug, 1, MAX)  # the kept connection still works
     assert [line.quantity for line in view(token).lines] == [1]
+
+
+def test_a_new_visitors_add_is_one_statement_on_postgresql(app, db_backend, count_queries):
+    """The product read and the cart's write go together (one round trip on PostgreSQL, one
+    transaction on SQLite); a refusal is then explained by the ordinary add."""
+    product, sold_out = make_product().slug, make_product(stock=0).slug
+    with count_queries() as queries:
+        services.add_to_cart(None, product, 1, MAX)
+    assert len(queries) == (1 if db_backend == "postgresql" else 2)
+    with pytest.raises(services.NotEnoughStock, match="out of stock"), count_queries() as queries:
+        services.add_to_cart(None, sold_out, 1, MAX)
+    assert "INSERT INTO carts" in queries[0]  # tried first, wrote nothing; then read to say why
 
 
 @pytest.mark.postgres_only
