@@ -118,6 +118,9 @@ def register_blueprints(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from shop.money import format_money
+    from shop.notices import init_notices
+
+    init_notices(app)
 
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.trim_blocks = True

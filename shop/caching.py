@@ -16,8 +16,9 @@ The pages themselves are kept in each worker's memory (bounded, least recently u
 first; a deploy or restart starts empty), keyed by path and query string, for
 PAGE_CACHE_SECONDS at most, because some pages also change with time alone. Changes known
 in advance (an article scheduled for 9:00 goes public by itself) end every kept page at
-their moment: domains say when the next one is due (`turns_at`). A visitor with a session cookie (staff, or a
-message to show once) gets the page rendered for them. A visitor with a cart gets the
+their moment: domains say when the next one is due (`turns_at`). A visitor with a session
+cookie (staff, a flashed message) or a notice to show once (shop/notices.py) gets the page
+rendered for them. A visitor with a cart gets the
 cached page with only the mini-cart filled in for them (one query; see fill_slot_with).
 
 What proxies and browsers are told: a public page for a visitor without cookies is
@@ -26,7 +27,7 @@ same on every app server), and If-None-Match is answered with 304. Browsers reva
 time (max-age=0) so a shopper who just added to the cart never sees their old page; shared
 caches may keep it for a while. The page does not vary on Cookie, and no cookie is set
 for such a visitor: proxies must pass requests that carry the shop's cookies (`session`,
-`cart`) to the app (see the nginx settings in the README). A page for a visitor with
+`cart`, `notice`) to the app (see the nginx settings in the README). A page for a visitor with
 cookies is `private, no-cache`.
 """
 from __future__ import annotations
@@ -55,6 +56,7 @@ from werkzeug.wsgi import get_path_info
 
 from shop.database import QuickRead
 from shop.extensions import KeptRedisConnection, compress, db
+from shop.notices import has_notice
 from shop.observability import REQUEST_ID_HEADER, count_request, request_id_from
 
 F = TypeVar("F", bound=Callable)
@@ -364,6 +366,11 @@ def _has_session_cookie() -> bool:
     return "HTTP_COOKIE" in request.environ and current_app.config["SESSION_COOKIE_NAME"] in request.cookies
 
 
+def _drawn_for_visitor() -> bool:
+    """A session (staff, a flashed message) or a one-time notice: the page is this visitor's."""
+    return _has_session_cookie() or has_notice()
+
+
 def _cache_key() -> str:
     query = request.query_string
     return request.path + ("?" + query.decode("latin-1") if query else "")
@@ -385,7 +392,7 @@ def _is_public_page() -> bool:
 
 def serve_from_cache() -> Response | None:
     """Before the view: answer from the page cache when this page and visitor allow it."""
-    if not _is_public_page() or _has_session_cookie():
+    if not _is_public_page() or _drawn_for_visitor():
         return None
     cache = _cache()
     # Only a visitor with cookies may have a cart: nobody else costs a query.
@@ -518,7 +525,7 @@ def render_framed(template: str, content: str, **context: Any) -> str | bytes:
     cache: PageCache | None = current_app.extensions.get("page_cache")
     # Kept for the bare address only: a query string is drawn whole (any number of them
     # could be asked for, and none is worth a frame).
-    if cache is None or _seconds() <= 0 or _has_session_cookie() or request.query_string:
+    if cache is None or _seconds() <= 0 or _drawn_for_visitor() or request.query_string:
         return render_template(template, **context)
     slot = cache.fill_slot() if "HTTP_COOKIE" in request.environ else None
     if slot is RENDER_FOR_VISITOR:

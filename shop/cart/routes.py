@@ -8,6 +8,7 @@ from shop.cart.cookie import current_cart_token, remember_cart
 from shop.cart.forms import parse_quantity
 from shop.errors import ShopError
 from shop.extensions import db, limiter
+from shop.notices import notify
 from shop.orders.services import OutOfStock
 from shop.same_origin import shopper_form
 from shop.web import drawn_once, safe_next_path
@@ -103,9 +104,8 @@ def add_item():
     quantity = parse_quantity(request.form.get("quantity"), default=1, allow_zero=False, max_quantity=_max_per_line())
     token = services.add_to_cart(current_cart_token(), slug, quantity, _max_per_line(),
                                  from_article=request.form.get("article", "").strip()[:160] or None)
-    flash("Added to your cart.", "success")
     back = safe_next_path(request.form.get("next"), url_for("cart.show"))
-    return remember_cart(redirect(back, code=303), token)
+    return notify(remember_cart(redirect(back, code=303), token), "added")
 
 
 @bp.post("/cart/items/<int:line_id>")
@@ -113,13 +113,11 @@ def add_item():
 def update_item(line_id: int):
     quantity = parse_quantity(request.form.get("quantity"), default=None, allow_zero=True, max_quantity=_max_per_line())
     services.set_line_quantity(current_cart_token(), line_id, quantity, _max_per_line())
-    flash("Your cart is updated." if quantity else "Removed from your cart.", "success")
-    return redirect(url_for("cart.show"), code=303)
+    return notify(redirect(url_for("cart.show"), code=303), "updated" if quantity else "removed")
 
 
 @bp.post("/cart/items/<int:line_id>/delete")
 @shopper_form
 def remove_item(line_id: int):
     services.remove_line(current_cart_token(), line_id)
-    flash("Removed from your cart.", "success")
-    return redirect(url_for("cart.show"), code=303)
+    return notify(redirect(url_for("cart.show"), code=303), "removed")

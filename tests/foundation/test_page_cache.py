@@ -202,13 +202,41 @@ def test_a_cart_whose_checkout_holds_stock_gets_pages_rendered_for_it(app, clien
     assert 'max="5"' in app.test_client().get("/products/probe").get_data(as_text=True)
 
 
-def test_the_message_after_adding_shows_once_then_pages_come_from_the_cache(client, probe):
+def test_the_message_after_adding_shows_once_then_pages_come_from_the_cache(app, client, probe, count_queries):
+    """The message rides in the `notice` cookie (shop/notices.py), not in a signed session."""
     response = client.post("/cart/items", data={"product": "probe", "quantity": "1", "next": "/products/probe"})
     assert response.status_code == 303
+    assert client.get_cookie("notice").value == "added" and client.get_cookie("session") is None
     shown = client.get("/products/probe")
     assert "Added to your cart." in page_text(shown) and shown.headers["Cache-Control"] == "private, no-cache"
-    assert client.get_cookie("session") is None  # nothing left to keep: the cookie is gone
-    assert "Added to your cart." not in page_text(client.get("/products/probe"))
+    assert client.get_cookie("notice") is None  # shown: the cookie is gone
+    assert "Added to your cart." not in page_text(app.test_client().get("/products/probe"))  # never kept for others
+    with count_queries() as queries:
+        again = client.get("/products/probe")
+    assert "Added to your cart." not in page_text(again) and "Cart: 1 item" in page_text(again)
+    assert len(queries) == 2  # the content version and the mini-cart: the kept page, filled in
+
+
+def test_a_notice_cookie_names_one_of_our_messages_or_shows_nothing(app, client, probe):
+    """Nothing in it is signed, so nothing in it is shown: a name we do not know is dropped."""
+    app.test_client().get("/products/probe")  # kept for everyone
+    for forged in ("<script>alert(1)</script>", "added\x00", "x" * 4000, "session"):
+        client.set_cookie("notice", forged)
+        page = client.get("/products/probe")
+        assert page.status_code == 200 and "alert(1)" not in page.get_data(as_text=True)
+        assert not page_text(page).count("Added to your cart.") and client.get_cookie("notice") is None
+    client.set_cookie("notice", "removed")
+    assert "Removed from your cart." in page_text(client.get("/products/probe"))
+    assert "Removed from your cart." not in page_text(app.test_client().get("/products/probe"))
+
+
+def test_a_flashed_message_and_a_notice_show_together(client, probe):
+    make_product(slug="strap", stock=3)
+    client.post("/cart/items", data={"product": "strap", "quantity": "1"})
+    client.post("/cart/items", data={"product": "strap", "quantity": "3"})  # over the shelf: flashed
+    text = page_text(client.get("/cart"))
+    assert "Added to your cart." in text and "only 3" in text
+    assert client.get_cookie("notice") is None and client.get_cookie("session") is None
 
 
 def test_logged_in_staff_get_pages_rendered_for_them_and_nobody_else_sees_them(app, client, probe):

@@ -61,10 +61,11 @@ def test_https_shop_sends_hsts_and_secure_cookies(app, another_app):
 
 
 def test_cookies_are_samesite_lax_and_httponly(app, client):
-    product = make_product()
-    response = client.post("/cart/items", data={"product": product.slug, "quantity": "1"})
-    cookies = response.headers.getlist("Set-Cookie")
-    assert {c.split("=")[0] for c in cookies} >= {"cart", "session"}
+    product = make_product(stock=1)
+    added = client.post("/cart/items", data={"product": product.slug, "quantity": "1"})
+    refused = client.post("/cart/items", data={"product": product.slug, "quantity": "1"})  # a message in the session
+    cookies = added.headers.getlist("Set-Cookie") + refused.headers.getlist("Set-Cookie")
+    assert {c.split("=")[0] for c in cookies} >= {"cart", "notice", "session"}
     assert all("SameSite=Lax" in c and "HttpOnly" in c and "Secure" not in c for c in cookies)
 
 
