@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -53,6 +53,13 @@ def safe_next_path(target: str | None, default: str) -> str:
     if parts.scheme or parts.netloc:
         return default
     return target
+
+
+def field(values: Mapping[str, str], name: str, default: str | None = None) -> str | None:
+    """`values.get(name, default)` for a form, the query or the cookies, without the
+    exception werkzeug raises and catches inside get() for a name that is not there: on an
+    add to cart, the fields and cookie a new visitor does not send cost more than those sent."""
+    return values[name] if name in values else default
 
 
 def back_path(default: str) -> str:

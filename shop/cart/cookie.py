@@ -6,6 +6,8 @@ from datetime import timedelta
 from flask import Response, current_app, g, request
 from itsdangerous import BadSignature, Signer, URLSafeSerializer
 
+from shop.web import field
+
 COOKIE_NAME = "cart"
 # The cookie is the token and its signature ("<token>.<signature>"): a token is already
 # URL-safe text, so it needs no JSON, compression or base64 around it, which cost as much
@@ -63,7 +65,7 @@ def _token_from(raw: str) -> str | None:
 def current_cart_token() -> str | None:
     """The cart token from this request's cookie; None when absent or tampered with."""
     if "cart_token" not in g:
-        raw = request.cookies.get(COOKIE_NAME)
+        raw = field(request.cookies, COOKIE_NAME)
         g.cart_token = _token_from(raw) if raw else None
     return g.cart_token
 

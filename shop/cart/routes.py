@@ -11,7 +11,7 @@ from shop.extensions import db, limiter
 from shop.notices import notify
 from shop.orders.services import OutOfStock
 from shop.same_origin import shopper_form
-from shop.web import drawn_once, safe_next_path
+from shop.web import drawn_once, field, safe_next_path
 
 bp = Blueprint("cart", __name__)
 
@@ -98,13 +98,14 @@ def show():
 @limiter.limit(lambda: current_app.config["CART_ADD_LIMIT_PER_CLIENT"])
 @shopper_form
 def add_item():
-    slug = request.form.get("product", "").strip()
+    form = request.form
+    slug = field(form, "product", "").strip()
     if not slug:
         raise ShopError("Please choose a product to add.")
-    quantity = parse_quantity(request.form.get("quantity"), default=1, allow_zero=False, max_quantity=_max_per_line())
+    quantity = parse_quantity(field(form, "quantity"), default=1, allow_zero=False, max_quantity=_max_per_line())
     token = services.add_to_cart(current_cart_token(), slug, quantity, _max_per_line(),
-                                 from_article=request.form.get("article", "").strip()[:160] or None)
-    back = safe_next_path(request.form.get("next"), url_for("cart.show"))
+                                 from_article=field(form, "article", "").strip()[:160] or None)
+    back = safe_next_path(field(form, "next"), drawn_once("address", "cart.show", lambda: url_for("cart.show")))
     return notify(remember_cart(redirect(back, code=303), token), "added")
 
 

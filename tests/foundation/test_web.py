@@ -5,7 +5,7 @@ from flask import Blueprint, request
 
 from shop.errors import Conflict, NotFound, ShopError
 from shop.media.pictures import static_picture
-from shop.web import drawn_once, safe_next_path
+from shop.web import drawn_once, field, safe_next_path
 from tests.factories import make_order, make_product
 from tests.support.html import page_text
 
@@ -106,3 +106,11 @@ def test_a_static_picture_under_a_prefix_links_under_that_prefix(app):
         assert static_picture("img/products/strap.svg", 600, 450).src.startswith("/shop/static/")
     with app.test_request_context("/"):
         assert static_picture("img/products/strap.svg", 600, 450).src.startswith("/static/")
+
+
+def test_a_field_is_the_first_value_sent_or_the_default():
+    from werkzeug.datastructures import ImmutableMultiDict
+
+    form = ImmutableMultiDict([("product", "strap"), ("product", "trainer"), ("next", "")])
+    assert (field(form, "product"), field(form, "next", "/cart"), field(form, "article"), field(form, "article", "")) \
+        == ("strap", "", None, "")
