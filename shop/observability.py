@@ -62,10 +62,25 @@ def request_id_from(incoming: str) -> str:
     return incoming if _GOOD_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
 
 
+# Methods counted by name; any other word a client sends as its method is counted as "other",
+# or a client inventing methods could grow the label set (and each worker's memory) at will.
+COUNTED_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# Each label set's instruments, kept: prometheus_client's labels() takes a lock and checks
+# the values on every call, a few percent of an add to cart. Bounded: methods above, route
+# rules, statuses.
+_instruments: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+
 def count_request(method: str, route: str, status: int, started: float | None) -> None:
-    HTTP_REQUESTS.labels(method, route, str(status)).inc()
+    if method not in COUNTED_METHODS:
+        method = "other"
+    instruments = _instruments.get((method, route, status))
+    if instruments is None:
+        instruments = _instruments[(method, route, status)] = (
+            HTTP_REQUESTS.labels(method, route, str(status)), HTTP_LATENCY.labels(method, route))
+    instruments[0].inc()
     if started is not None:
-        HTTP_LATENCY.labels(method, route).observe(time.perf_counter() - started)
+        instruments[1].observe(time.perf_counter() - started)
 
 
 def _start_request() -> None:

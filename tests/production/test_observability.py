@@ -74,6 +74,23 @@ def test_metrics_count_requests_by_route_and_read_orders_and_the_outbox(app, cli
     assert 'shop_stripe_webhooks_total{outcome="fulfilled",type="checkout.session.completed"}' in text
 
 
+def test_methods_a_client_makes_up_are_counted_together(app, client):
+    """The method is the client's word: counted by name only when it is one of HTTP's."""
+    from prometheus_client import REGISTRY
+
+    def counted(method: str) -> float:
+        labels = {"method": method, "route": "unmatched", "status": "405"}
+        return REGISTRY.get_sample_value("shop_http_requests_total", labels) or 0.0
+
+    before = counted("other"), counted("DELETE")
+    for method in ("BREW", "PROPFIND", "X" * 20):
+        client.open("/products", method=method)
+    client.open("/products", method="DELETE")
+    assert (counted("other"), counted("DELETE")) == (before[0] + 3, before[1] + 1)
+    text = _metrics(client).get_data(as_text=True)
+    assert "BREW" not in text and "PROPFIND" not in text
+
+
 # ---------------------------------------------------------------- Sentry
 
 class _Ingest(BaseHTTPRequestHandler):
