@@ -18,8 +18,8 @@ PAGE_CACHE_SECONDS at most, because some pages also change with time alone. Chan
 in advance (an article scheduled for 9:00 goes public by itself) end every kept page at
 their moment: domains say when the next one is due (`turns_at`). A visitor with a session
 cookie (staff, a flashed message) or a notice to show once (shop/notices.py) gets the page
-rendered for them. A visitor with a cart gets the
-cached page with only the mini-cart filled in for them (one query; see fill_slot_with).
+rendered for them. A visitor with a cart gets the cached page with only the mini-cart
+filled in for them (one query; see fill_slot_with).
 
 What proxies and browsers are told: a public page for a visitor without cookies is
 `public, max-age=0, s-maxage=HTTP_SHARED_MAX_AGE` with a weak ETag (its content's hash, the

@@ -65,9 +65,8 @@ def request_id_from(incoming: str) -> str:
 # Methods counted by name; any other word a client sends as its method is counted as "other",
 # or a client inventing methods could grow the label set (and each worker's memory) at will.
 COUNTED_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-# Each label set's instruments, kept: prometheus_client's labels() takes a lock and checks
-# the values on every call, a few percent of an add to cart. Bounded: methods above, route
-# rules, statuses.
+# Each label set's instruments, kept, rather than asked of labels() (a lock and a check of
+# the values) twice a request. Bounded: the methods above, route rules, statuses.
 _instruments: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
 

@@ -291,10 +291,10 @@ def _add(token: str | None, product_slug: str, quantity: int, max_per_line: int,
 # A new visitor's first add, the busiest write: the cart made with its line on the thread's
 # own connection (QuickWrite), not in the session, and only if the product may go in it.
 def _new_cart_with_line(value, dialect: str) -> list:
-    """Writes the cart and its line only where the active product with this slug has the
+    """The cart and its line, written only where the active product with this slug has the
     quantity on the shelf (or does not track stock): the product read and the write are
-    one statement, so on PostgreSQL the add is one round trip. Returns the line's id; no
-    row when the product may not go in (nothing written)."""
+    one statement, so on PostgreSQL the add is one round trip. The write's rows: the line's
+    id, or none when the product may not go in (and nothing was written)."""
     now, token, quantity = value("now", UTCDateTime()), value("token", String()), value("quantity", Integer())
     may_go_in = (_products.c.slug == value("slug", String()), _products.c.active.is_(True),
                  or_(_products.c.stock.is_(None), _products.c.stock >= quantity))
