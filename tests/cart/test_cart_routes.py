@@ -72,6 +72,19 @@ def test_update_and_remove(client, product):
     assert cart_lines(client) == []
 
 
+def test_each_change_to_the_cart_says_what_it_did_once(client, product):
+    """The cart's fixed messages (shop/notices.py): shown on the next page, then gone."""
+    add(client, product.slug, "1")
+    lid = line_id(client)  # the cart page, with "Added to your cart."
+    for change, words in ((lambda: client.post(f"/cart/items/{lid}", data={"quantity": "2"}), "Your cart is updated."),
+                          (lambda: client.post(f"/cart/items/{lid}", data={"quantity": "0"}), "Removed from your cart."),
+                          (lambda: add(client, product.slug, "1"), "Added to your cart."),
+                          (lambda: client.post(f"/cart/items/{line_id(client)}/delete"), "Removed from your cart.")):
+        assert change().status_code == 303
+        assert words in page_text(client.get("/cart"))
+        assert words not in page_text(client.get("/cart")) and client.get_cookie("notice") is None
+
+
 def test_quantity_zero_on_update_removes(client, product):
     add(client, product.slug, "1")
     client.post(f"/cart/items/{line_id(client)}", data={"quantity": "0"})
