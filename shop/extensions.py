@@ -41,6 +41,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+
+
 class KeptRedisConnection:
     """A Redis connection each worker thread keeps for a command sent on every request of a
     kind (a rate-limit count, the page cache's version read): made by the client's pool but

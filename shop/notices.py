@@ -11,8 +11,10 @@ shows it deletes the cookie, and such a page is drawn for its visitor, never kep
 """
 from __future__ import annotations
 
-from flask import Flask, current_app, g, get_flashed_messages, request
+from flask import Flask, g, get_flashed_messages, request
 from flask.wrappers import Response
+
+from shop.web import cookie_flags
 
 COOKIE_NAME = "notice"
 
@@ -28,8 +30,7 @@ def notify(response: Response, name: str) -> Response:
     """Show the notice `name` on the visitor's next page."""
     if name not in NOTICES:
         raise ValueError(f"no notice named {name!r}")
-    response.set_cookie(COOKIE_NAME, name, httponly=True, samesite="Lax",
-                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    response.set_cookie(COOKIE_NAME, name, **cookie_flags())
     return response
 
 
@@ -52,8 +53,7 @@ def one_time_messages() -> list[tuple[str, str]]:
 
 def _clear_shown(response: Response) -> Response:
     if g.get("notice_read"):
-        response.delete_cookie(COOKIE_NAME, httponly=True, samesite="Lax",
-                               secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+        response.delete_cookie(COOKIE_NAME, **cookie_flags())
     return response
 
 

@@ -62,6 +62,14 @@ def field(values: Mapping[str, str], name: str, default: str | None = None) -> s
     return values[name] if name in values else default
 
 
+def cookie_flags() -> dict[str, Any]:
+    """The flags of the session cookie (shop/security.py sets them: HttpOnly, SameSite=Lax,
+    Secure where the shop is https) for the shop's other cookies, the cart and a notice."""
+    config = current_app.config
+    return {"httponly": config["SESSION_COOKIE_HTTPONLY"], "samesite": config["SESSION_COOKIE_SAMESITE"],
+            "secure": bool(config["SESSION_COOKIE_SECURE"])}
+
+
 def back_path(default: str) -> str:
     """The page this request came from, when it was a page of this site."""
     referrer = request.referrer

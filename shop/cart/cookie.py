@@ -6,7 +6,7 @@ from datetime import timedelta
 from flask import Response, current_app, g, request
 from itsdangerous import BadSignature, Signer, URLSafeSerializer
 
-from shop.web import field
+from shop.web import cookie_flags, field
 
 COOKIE_NAME = "cart"
 # The cookie is the token and its signature ("<token>.<signature>"): a token is already
@@ -83,8 +83,6 @@ def remember_cart(response: Response, token: str) -> Response:
         COOKIE_NAME,
         _signers()[0].sign(token).decode(),
         max_age=int(timedelta(days=current_app.config["CART_COOKIE_DAYS"]).total_seconds()),
-        httponly=True,
-        samesite="Lax",
-        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        **cookie_flags(),
     )
     return response
