@@ -19,7 +19,9 @@ in advance (an article scheduled for 9:00 goes public by itself) end every kept 
 their moment: domains say when the next one is due (`turns_at`). A visitor with a session
 cookie (staff, a flashed message) or a notice to show once (shop/notices.py) gets the page
 rendered for them. A visitor with a cart gets the cached page with only the mini-cart
-filled in for them (one query; see fill_slot_with).
+filled in for them (one query, which reads the version too when it is in the database; see
+fill_slot_with and SlotReads). A kept page for a visitor without cookies, or with a cart
+and nothing else to show, is answered before Flask builds a request (CachedPages).
 
 What proxies and browsers are told: a public page for a visitor without cookies is
 `public, max-age=0, s-maxage=HTTP_SHARED_MAX_AGE` with a weak ETag (its content's hash, the
@@ -38,7 +40,7 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, TypeVar
@@ -46,16 +48,18 @@ from typing import Any, TypeVar
 import brotli
 from flask import Flask, Response, current_app, g, render_template, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_compress.flask_compress import _choose_algorithm, _compress_data
 from sqlalchemy import event, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
-from werkzeug.http import parse_accept_header, parse_etags
+from werkzeug.http import parse_accept_header, parse_cookie, parse_etags
 from werkzeug.sansio.utils import host_is_trusted
 from werkzeug.utils import get_content_type
 from werkzeug.wsgi import get_path_info
 
 from shop.database import QuickRead
 from shop.extensions import KeptRedisConnection, compress, db
+from shop.notices import COOKIE_NAME as NOTICE_COOKIE
 from shop.notices import has_notice
 from shop.observability import REQUEST_ID_HEADER, count_request, request_id_from
 
@@ -168,6 +172,10 @@ class VersionStore:
     def bump_in(self, session: Session) -> None:
         raise NotImplementedError
 
+    def rows_beside(self, read: QuickRead, values: tuple) -> tuple[list[tuple], int | None]:
+        """`read`'s rows, and the version when it could be read in the same statement (else None)."""
+        return read.rows(*values), None
+
 
 _VERSION = QuickRead(lambda _: select(ContentVersion.version).where(ContentVersion.id == 1))
 
@@ -191,6 +199,13 @@ class DatabaseVersions(VersionStore):
             "INSERT INTO content_versions (id, version) VALUES (1, 1) "
             "ON CONFLICT (id) DO UPDATE SET version = content_versions.version + 1"
         ))
+
+    def rows_beside(self, read: QuickRead, values: tuple) -> tuple[list[tuple], int | None]:
+        # A cached page for a visitor with a cart reads the mini-cart and the version: in one
+        # statement, one round trip on PostgreSQL where there were two (a snapshot of both).
+        # (A read that finds nothing brings no version: it is then read on its own.)
+        version, rows = read.beside(_VERSION).rows(*values)
+        return rows, version
 
 
 class RedisVersions(VersionStore):
@@ -296,7 +311,11 @@ def public_page(view: F) -> F:
     return view
 
 
-SlotFiller = Callable[[], "bytes | None | object"]
+QuickRows = Callable[..., "list[tuple]"]  # (a QuickRead, its values) -> its rows
+SlotFiller = Callable[[QuickRows], "bytes | None | object"]
+# The same, for CachedPages: from the request's cookies alone, in an app context without a
+# request; RENDER_FOR_VISITOR also when it cannot tell (Flask's path then answers).
+CookieSlotFiller = Callable[[Mapping[str, str], QuickRows], "bytes | None | object"]
 NextTurn = Callable[[datetime], "datetime | None"]
 
 
@@ -305,9 +324,11 @@ class PageCache:
     versions: VersionStore
     pages: PageStore
     # Fills the mini-cart for this request's visitor: None when they see the page as someone
-    # without a cart does, RENDER_FOR_VISITOR when the cached page cannot serve them.
-    fill_slot: SlotFiller = lambda: None
+    # without a cart does, RENDER_FOR_VISITOR when the cached page cannot serve them. It
+    # reads through the function it is given (SlotReads), which may read the version too.
+    fill_slot: SlotFiller = lambda read: None
     empty_slot: Callable[[], bytes] = lambda: b""
+    fill_slot_from_cookies: CookieSlotFiller | None = None
     # When public pages next change by themselves (a scheduled article's moment), per domain.
     next_turns: list[NextTurn] = field(default_factory=list)
     # Kept pages carry (content version, turn): a turn passing ends them all, as a new
@@ -339,11 +360,30 @@ class PageCache:
         return version, self.turn
 
 
-def fill_slot_with(app: Flask, fill: SlotFiller, empty: Callable[[], bytes]) -> None:
-    """Registered by the cart: how to fill the mini-cart slot for a visitor, and for nobody."""
+class SlotReads:
+    """What a slot filler reads with: its read, and the content version beside it in the
+    same statement where the version store can (the database's row); `current()` is then
+    that version, else the store's own read."""
+
+    def __init__(self, versions: VersionStore) -> None:
+        self.versions = versions
+        self.version: int | None = None
+
+    def __call__(self, read: QuickRead, *values: Any) -> list[tuple]:
+        rows, self.version = self.versions.rows_beside(read, values)
+        return rows
+
+    def current(self) -> int:
+        return self.versions.current() if self.version is None else self.version
+
+
+def fill_slot_with(app: Flask, fill: SlotFiller, empty: Callable[[], bytes],
+                   from_cookies: CookieSlotFiller | None = None) -> None:
+    """Registered by the cart: how to fill the mini-cart slot for a visitor, and for nobody;
+    and how from the cookies alone, before Flask (CachedPages)."""
     cache: PageCache | None = app.extensions.get("page_cache")
     if cache is not None:
-        cache.fill_slot, cache.empty_slot = fill, empty
+        cache.fill_slot, cache.empty_slot, cache.fill_slot_from_cookies = fill, empty, from_cookies
 
 
 def turns_at(app: Flask, next_turn: NextTurn) -> None:
@@ -371,6 +411,11 @@ def _drawn_for_visitor() -> bool:
     return _has_session_cookie() or has_notice()
 
 
+def _drawn_for_cookies(app: Flask, cookies: Mapping[str, str]) -> bool:
+    """_drawn_for_visitor, from the cookies alone."""
+    return app.config["SESSION_COOKIE_NAME"] in cookies or NOTICE_COOKIE in cookies
+
+
 def _cache_key() -> str:
     query = request.query_string
     return request.path + ("?" + query.decode("latin-1") if query else "")
@@ -395,14 +440,15 @@ def serve_from_cache() -> Response | None:
     if not _is_public_page() or _drawn_for_visitor():
         return None
     cache = _cache()
+    reads = SlotReads(cache.versions)
     # Only a visitor with cookies may have a cart: nobody else costs a query.
-    slot = cache.fill_slot() if "HTTP_COOKIE" in request.environ else None
+    slot = cache.fill_slot(reads) if "HTTP_COOKIE" in request.environ else None
     g.visitor_slot = slot
     key = _cache_key()
     if slot is RENDER_FOR_VISITOR or _seconds() <= 0 or len(key) > MAX_KEY_LENGTH:
         return None
     try:
-        version = cache.validity(cache.versions.current())
+        version = cache.validity(reads.current())
     except Exception as exc:  # the version cannot be read: render, and keep nothing
         current_app.logger.warning("page cache: content version unreadable (%s); rendering", exc.__class__.__name__)
         return None
@@ -416,14 +462,27 @@ def serve_from_cache() -> Response | None:
     return _answer(page, body, etag_of(body), shared=False)
 
 
+def _compressed_for_one(app: Flask, body: bytes, accept_encoding: str) -> tuple[bytes, str | None]:
+    """A kept page with one visitor's mini-cart, compressed for them as Flask-Compress does
+    rendered pages (its choice of algorithm and its levels), the same on both paths that
+    answer it (serve_from_cache, CachedPages). Too small a page is sent as it is."""
+    algorithm = _choose_algorithm(compress.enabled_algorithms, accept_encoding) if accept_encoding else None
+    if algorithm is None or len(body) < app.config["COMPRESS_MIN_SIZE"]:
+        return body, None
+    return _compress_data(app, body, algorithm), algorithm
+
+
 def _answer(page: CachedPage, body: bytes, etag: str, *, shared: bool) -> Response:
     g.page_cache_answered = True  # nothing to keep or label afterwards
     headers = {"ETag": f'W/"{etag}"', "Cache-Control": _cache_control(shared), "Vary": "Accept-Encoding"}
     if _matches(etag):
         return Response(status=304, headers=headers)
+    if not shared:  # a page for one visitor: compressed for them
+        body, encoding = _compressed_for_one(current_app, body, request.environ.get("HTTP_ACCEPT_ENCODING", ""))
+        if encoding is not None:
+            headers["Content-Encoding"] = encoding
+        return Response(body, mimetype=page.mimetype, headers=headers)
     encoding = _accepted_encoding()
-    if encoding is not None and not shared:  # a page for one visitor: compressed for them
-        return compress.after_request(Response(body, mimetype=page.mimetype, headers=headers))
     response = Response(body, mimetype=page.mimetype, headers=headers)
     if encoding is not None:
         response.set_data(_compressed(_cache(), page, encoding))
@@ -514,24 +573,28 @@ def compress_rendered(response: Response) -> Response:
     return compress.after_request(response)
 
 
-def render_framed(template: str, content: str, **context: Any) -> str | bytes:
+def render_framed(template: str, content: str, context_of: Callable[[QuickRows | None], dict[str, Any]]) -> str | bytes:
     """A page whose content is drawn for each visitor (the cart page) in a frame that is
     not: `template` renders the whole page, `content` only what its content block holds
     (the template draws CONTENT_MARK instead when `frame_only` is set), from the context
-    given here alone. The frame (head, header, footer: most of the work of a page) is kept
-    in the page store like a public page, so a visitor without a session costs the content
-    alone; the mini-cart slot is filled as on cached pages. A visitor with a session
-    (staff, a message to show once) or a cart holding stock gets the whole page rendered."""
+    `context_of(read)` gives alone; its quick reads go through `read` when it is not None
+    (SlotReads: the content version comes with them). The frame (head, header, footer:
+    most of the work of a page) is kept in the page store like a public page, so a visitor
+    without a session costs the content alone; the mini-cart slot is filled as on cached
+    pages. A visitor with a session (staff, a message to show once) or a cart holding stock
+    gets the whole page rendered."""
     cache: PageCache | None = current_app.extensions.get("page_cache")
     # Kept for the bare address only: a query string is drawn whole (any number of them
     # could be asked for, and none is worth a frame).
     if cache is None or _seconds() <= 0 or _drawn_for_visitor() or request.query_string:
-        return render_template(template, **context)
-    slot = cache.fill_slot() if "HTTP_COOKIE" in request.environ else None
+        return render_template(template, **context_of(None))
+    reads = SlotReads(cache.versions)
+    context = context_of(reads)
+    slot = cache.fill_slot(reads) if "HTTP_COOKIE" in request.environ else None
     if slot is RENDER_FOR_VISITOR:
         return render_template(template, **context)
     try:
-        version = cache.validity(cache.versions.current())
+        version = cache.validity(reads.current())
     except Exception as exc:  # as for a public page: render, and keep nothing
         current_app.logger.warning("page cache: content version unreadable (%s); rendering", exc.__class__.__name__)
         return render_template(template, **context)
@@ -592,12 +655,14 @@ class CookielessSessionInterface(SecureCookieSessionInterface):
 
 
 class CachedPages:
-    """WSGI middleware in front of Flask: a kept page for a visitor who sent no cookie is
-    answered before Flask builds a request (the commonest request, and all the work there
-    is: the content version, a lookup, the headers). Anything else, or anything unusual
-    (a host we do not answer to, a page not kept, a version that moved), goes on to Flask,
-    whose serve_from_cache and views answer it as before. The answer is the same either way:
-    the same headers (security headers, X-Request-ID) and the same request figures."""
+    """WSGI middleware in front of Flask: a kept page is answered before Flask builds a
+    request, for a visitor without cookies (the commonest request: all the work there is,
+    is the content version, a lookup and the headers) and for one with a cart (the same,
+    with their mini-cart read beside the version and filled in). Anything else, or anything
+    unusual (a host we do not answer to, a session or a notice, a page not kept, a version
+    that moved, a cart whose checkout holds stock), goes on to Flask, whose serve_from_cache
+    and views answer it as before. The answer is the same either way: the same headers
+    (security headers, X-Request-ID) and the same request figures."""
 
     def __init__(self, app: Flask, wsgi_app: Callable, headers: list[tuple[str, str]]) -> None:
         self.app = app
@@ -610,22 +675,35 @@ class CachedPages:
     def __call__(self, environ: dict, start_response: Callable) -> Any:
         started = time.perf_counter()
         method = environ["REQUEST_METHOD"]
-        if method not in ("GET", "HEAD") or "HTTP_COOKIE" in environ:
+        if method not in ("GET", "HEAD"):
             return self.wsgi_app(environ, start_response)
-        page = self._kept_page(environ)
-        if page is None:
+        key = self._key(environ)
+        if key is None:
             return self.wsgi_app(environ, start_response)
+        found = self._kept_page(key) if "HTTP_COOKIE" not in environ else self._kept_page_for_visitor(key, environ)
+        if found is None:
+            return self.wsgi_app(environ, start_response)
+        page, slot = found
         request_id = request_id_from(environ.get("HTTP_X_REQUEST_ID", ""))
-        headers = [("ETag", f'W/"{page.etag}"'), ("Cache-Control", _cache_control_for(self.app, shared=True)),
+        if slot is None:  # the page as it is for everyone
+            body, etag, shared = page.body, page.etag, True
+        else:
+            body = page.head + slot + page.tail
+            etag, shared = etag_of(body), False
+        headers = [("ETag", f'W/"{etag}"'), ("Cache-Control", _cache_control_for(self.app, shared=shared)),
                    ("Vary", "Accept-Encoding")]
-        if "HTTP_IF_NONE_MATCH" in environ and parse_etags(environ["HTTP_IF_NONE_MATCH"]).contains_weak(page.etag):
+        if "HTTP_IF_NONE_MATCH" in environ and parse_etags(environ["HTTP_IF_NONE_MATCH"]).contains_weak(etag):
             status, body = 304, b""
         else:
-            status, body = 200, page.body
-            encoding = (_best_of(parse_accept_header(environ["HTTP_ACCEPT_ENCODING"]))
-                        if "HTTP_ACCEPT_ENCODING" in environ else None)
+            status = 200
+            if shared:
+                encoding = (_best_of(parse_accept_header(environ["HTTP_ACCEPT_ENCODING"]))
+                            if "HTTP_ACCEPT_ENCODING" in environ else None)
+                if encoding is not None:
+                    body = _compressed(self.cache, page, encoding)
+            else:
+                body, encoding = _compressed_for_one(self.app, body, environ.get("HTTP_ACCEPT_ENCODING", ""))
             if encoding is not None:
-                body = _compressed(self.cache, page, encoding)
                 headers.append(("Content-Encoding", encoding))
             headers += [("Content-Type", get_content_type(page.mimetype, "utf-8")), ("Content-Length", str(len(body)))]
         headers += self.headers
@@ -634,7 +712,8 @@ class CachedPages:
         count_request(method, page.route or "unmatched", status, started)
         return [] if method == "HEAD" else [body]
 
-    def _kept_page(self, environ: dict) -> CachedPage | None:
+    def _key(self, environ: dict) -> str | None:
+        """The page's key, when a page is kept under it and this request may be answered here."""
         if self.app.config["PAGE_CACHE_SECONDS"] <= 0 or not host_is_trusted(environ.get("HTTP_HOST"), self.hosts):
             return None
         path = "/" + get_path_info(environ).lstrip("/")
@@ -642,6 +721,9 @@ class CachedPages:
         key = path + ("?" + query if query else "")
         if len(key) > MAX_KEY_LENGTH or key not in self.cache.pages.pages:  # most misses cost no version read
             return None
+        return key
+
+    def _kept_page(self, key: str) -> tuple[CachedPage, None] | None:
         if self.engine is None:
             with self.app.app_context():
                 self.engine = db.engine
@@ -649,7 +731,28 @@ class CachedPages:
             validity = self.cache.known_validity(self.cache.versions.current(self.engine))
         except Exception:  # Flask's path reports it, and renders
             return None
-        return self.cache.pages.get(key, validity) if validity is not None else None
+        page = self.cache.pages.get(key, validity) if validity is not None else None
+        return None if page is None else (page, None)
+
+    def _kept_page_for_visitor(self, key: str, environ: dict) -> tuple[CachedPage, bytes | None] | None:
+        fill = self.cache.fill_slot_from_cookies
+        # Behind a path prefix the mini-cart's link differs: Flask's path draws it.
+        if fill is None or environ.get("SCRIPT_NAME"):
+            return None
+        cookies = parse_cookie(environ)
+        if _drawn_for_cookies(self.app, cookies):
+            return None
+        reads = SlotReads(self.cache.versions)
+        try:
+            with self.app.app_context():  # the filler reads the app's settings and database
+                slot = fill(cookies, reads)
+                if slot is RENDER_FOR_VISITOR:
+                    return None
+                validity = self.cache.known_validity(reads.current())
+        except Exception:  # as for a page without cookies: Flask's path reports it
+            return None
+        page = self.cache.pages.get(key, validity) if validity is not None else None
+        return None if page is None else (page, slot)  # type: ignore[return-value]
 
 
 def _cache_control_for(app: Flask, *, shared: bool) -> str:

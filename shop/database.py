@@ -133,12 +133,20 @@ class QuickRead:
     def __init__(self, build: Callable[[ColumnElement], Executable]) -> None:
         self.build = build
         self.sql: dict[str, str] = {}
+        self.besides: dict[QuickRead, QuickReadBeside] = {}
 
     def _sql(self, dialect: Any) -> str:
         sql = self.sql.get(dialect.name)
         if sql is None:
             sql = self.sql[dialect.name] = _driver_sql(self.build(_marker("value")), dialect)[0]
         return sql
+
+    def beside(self, first: QuickRead) -> QuickReadBeside:
+        """This read with `first`'s value in the same statement (QuickReadBeside), made once."""
+        made = self.besides.get(first)
+        if made is None:
+            made = self.besides[first] = QuickReadBeside(self, first)
+        return made
 
     def rows(self, *values: Any, engine: Engine | None = None) -> list[tuple]:
         """`engine`: the app's, when there is no app context to find it in."""
@@ -154,6 +162,22 @@ class QuickRead:
         except Exception:
             _drop_held_connection()  # a broken connection (a restarted server): a new one next time
             raise
+
+
+class QuickReadBeside:
+    """A QuickRead's rows with one value read beside them in the same statement (`first`: a
+    statement of one column and at most one row, with no placeholders; the content version),
+    so that a page that needs both costs one round trip where it took two. `rows()` gives
+    `first`'s value (None when the read found no rows, or `first` none) and the read's own
+    rows, in their order."""
+
+    def __init__(self, read: QuickRead, first: QuickRead) -> None:
+        # `first` as a last column of every row: an uncorrelated subquery, run once.
+        self.quick = QuickRead(lambda value: read.build(value).add_columns(first.build(value).scalar_subquery()))
+
+    def rows(self, *values: Any, engine: Engine | None = None) -> tuple[Any, list[tuple]]:
+        rows = self.quick.rows(*values, engine=engine)
+        return (rows[0][-1] if rows else None), [row[:-1] for row in rows]
 
 
 def _marker(name: str) -> ColumnElement:

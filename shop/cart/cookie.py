@@ -49,7 +49,8 @@ def _key_bytes(key: str | bytes) -> bytes:
     return key.encode() if isinstance(key, str) else key
 
 
-def _token_from(raw: str) -> str | None:
+def token_from_cookie(raw: str) -> str | None:
+    """The cart token in a cookie's value; None when tampered with (needs an app context)."""
     signer, earlier = _signers()
     try:
         return signer.unsign(raw).decode()
@@ -66,7 +67,7 @@ def current_cart_token() -> str | None:
     """The cart token from this request's cookie; None when absent or tampered with."""
     if "cart_token" not in g:
         raw = field(request.cookies, COOKIE_NAME)
-        g.cart_token = _token_from(raw) if raw else None
+        g.cart_token = token_from_cookie(raw) if raw else None
     return g.cart_token
 
 

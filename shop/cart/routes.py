@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Blueprint, current_app, flash, g, redirect, request, url_for
 
-from shop.caching import RENDER_FOR_VISITOR, fill_slot_with, render_framed
+from shop.caching import RENDER_FOR_VISITOR, QuickRows, fill_slot_with, render_framed
 from shop.cart import services
-from shop.cart.cookie import current_cart_token, remember_cart
+from shop.cart.cookie import COOKIE_NAME, current_cart_token, remember_cart, token_from_cookie
 from shop.cart.forms import parse_quantity
 from shop.errors import ShopError
 from shop.extensions import db, limiter
@@ -20,22 +22,25 @@ def _max_per_line() -> int:
     return current_app.config["CART_MAX_QUANTITY"]
 
 
-def current_cart_view() -> services.CartView:
-    """This request's cart, loaded at most once (the page and the header share it)."""
+def current_cart_view(read: QuickRows | None = None) -> services.CartView:
+    """This request's cart, loaded at most once (the page and the header share it), through
+    `read` when given (render_framed's: the content version comes with it)."""
     if "cart_view" not in g:
-        g.cart_view = services.show_cart(current_cart_token(), current_app.config["SHOP_CURRENCY"], _max_per_line())
+        g.cart_view = services.show_cart(current_cart_token(), current_app.config["SHOP_CURRENCY"], _max_per_line(),
+                                         read=read)
     return g.cart_view
 
 
-def visitor_mini_cart() -> services.MiniCart:
+def visitor_mini_cart(read: QuickRows | None = None) -> services.MiniCart:
     """This request's mini-cart, loaded at most once: from the cart already loaded for the
-    page, else in one query of its own."""
+    page, else in one query of its own (through `read`, for a cached page: SlotReads)."""
     if "mini_cart" not in g:
         if "cart_view" in g:
             view = g.cart_view
             g.mini_cart = services.MiniCart(view.item_count, view.subtotal_cents, view.currency)
         else:
-            g.mini_cart = services.mini_cart(current_cart_token(), current_app.config["SHOP_CURRENCY"], _max_per_line())
+            g.mini_cart = services.mini_cart(current_cart_token(), current_app.config["SHOP_CURRENCY"], _max_per_line(),
+                                             read=read)
     return g.mini_cart
 
 
@@ -53,26 +58,47 @@ def mini_cart_context():
     return {"mini_cart": _MiniCart()}
 
 
-def _mini_cart_html(summary: services.MiniCart | None) -> bytes:
+def _mini_cart_html(summary: services.MiniCart | None, cart_address: str | None = None) -> bytes:
+    """The mini-cart's words for `summary`, drawn once. `cart_address`: the cart page's, for
+    a caller without a request (url_for needs one)."""
     return drawn_once("mini-cart", summary, lambda: current_app.jinja_env.get_template("cart/_mini_cart.html")
-                      .render(mini_cart=summary).encode())
+                      .render(mini_cart=summary, cart_address=cart_address or url_for("cart.show")).encode())
 
 
-def mini_cart_for_visitor():
+def mini_cart_for_visitor(read: QuickRows):
     """A cached public page's mini-cart for this visitor (shop/caching.py): None when they
     see it as a visitor without a cart does. A cart whose unpaid checkout holds stock gets
     its pages rendered for it, since what it may add depends on that hold."""
     if current_cart_token() is None:
         return None
-    summary = visitor_mini_cart()
+    summary = visitor_mini_cart(read)
     if summary.holds_stock:
         return RENDER_FOR_VISITOR
     return _mini_cart_html(summary) if summary.item_count else None
 
 
+def mini_cart_from_cookies(cookies: Mapping[str, str], read: QuickRows):
+    """mini_cart_for_visitor before Flask (shop.caching.CachedPages): from the cookies alone,
+    in an app context without a request."""
+    raw = field(cookies, COOKIE_NAME)
+    token = token_from_cookie(raw) if raw else None
+    if token is None:
+        return None
+    config = current_app.config
+    summary = services.mini_cart(token, config["SHOP_CURRENCY"], config["CART_MAX_QUANTITY"], read=read)
+    if summary.holds_stock:
+        return RENDER_FOR_VISITOR
+    if not summary.item_count:
+        return None
+    # The shop's own address without a request: CachedPages answers only where no path
+    # prefix (SCRIPT_NAME) is in front of it.
+    address = drawn_once("address", "cart.show", lambda: current_app.url_map.bind("localhost").build("cart.show"))
+    return _mini_cart_html(summary, address)
+
+
 @bp.record_once
 def _fill_cached_pages(state) -> None:
-    fill_slot_with(state.app, mini_cart_for_visitor, lambda: _mini_cart_html(None))
+    fill_slot_with(state.app, mini_cart_for_visitor, lambda: _mini_cart_html(None), mini_cart_from_cookies)
 
 
 def show_cart_with_notice(refusal: ShopError):
@@ -90,8 +116,8 @@ bp.register_error_handler(OutOfStock, show_cart_with_notice)
 @bp.get("/cart")
 def show():
     # Header and footer come from a kept frame; only the cart itself is drawn each time.
-    return render_framed("cart/cart.html", "cart/_contents.html", cart=current_cart_view(),
-                         return_window_days=current_app.config["RETURN_WINDOW_DAYS"])
+    return render_framed("cart/cart.html", "cart/_contents.html", lambda read: {
+        "cart": current_cart_view(read), "return_window_days": current_app.config["RETURN_WINDOW_DAYS"]})
 
 
 @bp.post("/cart/items")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -420,13 +421,16 @@ def view_cart(token: str | None, currency: str, max_per_line: int) -> CartView:
     return CartView(lines=tuple(_line_view(row, currency, max_per_line) for row in rows), currency=currency)
 
 
-def show_cart(token: str | None, currency: str, max_per_line: int) -> CartView:
+def show_cart(token: str | None, currency: str, max_per_line: int, *,
+              read: Callable[..., list[tuple]] | None = None) -> CartView:
     """The cart for its page: the same view as view_cart, read outside any transaction
     (the latest commit) on the driver's own connection (shop.database.QuickRead), because
-    this page is drawn for the shopper every time. Read-only: one query."""
+    this page is drawn for the shopper every time; through `read(quick_read, *values)` when
+    given, as mini_cart. Read-only: one query."""
     if not token:
         return CartView(currency=currency)
-    rows = _CART_ROWS.rows(token, token, token)  # what its checkout holds, what others hold, the cart
+    values = (token, token, token)  # what its checkout holds, what others hold, the cart
+    rows = read(_CART_ROWS, *values) if read is not None else _CART_ROWS.rows(*values)
     return CartView(lines=tuple(_line_view(row, currency, max_per_line) for row in rows), currency=currency)
 
 
@@ -513,13 +517,16 @@ def _mini_cart_lines(token: ColumnElement) -> Select:
 _MINI_CART_LINES = QuickRead(_mini_cart_lines)
 
 
-def mini_cart(token: str | None, currency: str, max_per_line: int) -> MiniCart:
+def mini_cart(token: str | None, currency: str, max_per_line: int, *,
+              read: Callable[..., list[tuple]] | None = None) -> MiniCart:
     """The cart's summary for the header of a cached page, in one plain query (no objects,
     no session: shop.database.QuickRead), the only work such a page does for a visitor with
-    a cart. Read-only."""
+    a cart. `read(quick_read, *values)` runs it, when given (the page cache reads its
+    version in the same statement). Read-only."""
     if not token:
         return MiniCart(currency=currency)
-    rows = _MINI_CART_LINES.rows(token, token)  # the token twice: the cart, and what its checkout holds
+    # The token twice: the cart, and what its checkout holds.
+    rows = read(_MINI_CART_LINES, token, token) if read is not None else _MINI_CART_LINES.rows(token, token)
     count = subtotal = 0
     for quantity, price_cents, active, stock, held_units in rows:
         if _why_not_purchasable(active=active, stock=stock, held=held_units, quantity=quantity,

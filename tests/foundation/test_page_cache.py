@@ -172,7 +172,8 @@ def test_a_visitor_with_a_cart_gets_the_cached_page_with_their_mini_cart(app, cl
     assert client.get_cookie("session") is None
     with count_queries() as queries:
         response = client.get("/products/probe")
-    assert len(queries) == 2 and "cart_lines" in queries[0]  # the mini-cart and the version, nothing else
+    # The mini-cart and the content version, in one statement (SlotReads): nothing else.
+    assert len(queries) == 1 and "cart_lines" in queries[0] and "content_versions" in queries[0]
     assert "Cart: 2 items, $50.00" in page_text(response)
     assert response.headers["Cache-Control"] == "private, no-cache"
     assert "No products in the cart" in page_text(anonymous.get("/products/probe"))  # nothing leaked
@@ -214,7 +215,7 @@ def test_the_message_after_adding_shows_once_then_pages_come_from_the_cache(app,
     with count_queries() as queries:
         again = client.get("/products/probe")
     assert "Added to your cart." not in page_text(again) and "Cart: 1 item" in page_text(again)
-    assert len(queries) == 2  # the content version and the mini-cart: the kept page, filled in
+    assert len(queries) == 1  # the version and the mini-cart, in one statement: the kept page, filled in
 
 
 def test_a_notice_cookie_names_one_of_our_messages_or_shows_nothing(app, client, probe):
@@ -269,7 +270,8 @@ def test_the_cart_page_drawn_into_its_kept_frame_is_the_page_drawn_whole(app, cl
     client.get("/cart")  # the frame is kept
     with count_queries() as queries:
         framed = client.get("/cart")
-    assert len(queries) == 2 and any("cart_lines" in q for q in queries)  # the version and the cart
+    # The cart and the content version, in one statement.
+    assert len(queries) == 1 and "cart_lines" in queries[0] and "content_versions" in queries[0]
     assert framed.headers["Cache-Control"] == "private, no-cache"
     assert framed.get_data(as_text=True) == _cart_page_whole(app, client)
     assert "Cart: 3 items, $59.00" in page_text(framed) and "Probe Trainer" in page_text(framed)
@@ -347,12 +349,19 @@ def test_a_change_made_through_one_server_shows_on_the_next_request_to_the_other
     make_staff()
     story = make_submitted_story("Rosa", story="I walked to the shop on my own.\n\nIt took a year.")
     visitor = other_server.test_client()
-    assert "Rosa" not in page_text(visitor.get("/testimonials"))
+    shopper = other_server.test_client()  # a cart: the kept page, their mini-cart filled in
+    add_to_cart(shopper, make_product(slug="strap", price_cents=900), 1)
+    shopper.get("/cart")
+    for someone in (visitor, shopper):
+        assert "Rosa" not in page_text(someone.get("/testimonials"))
+        assert "Rosa" not in page_text(someone.get("/testimonials"))  # from the cache
     assert "$25.00" in page_text(visitor.get("/products/probe"))
 
     log_in(client, STAFF_EMAIL)  # staff on the first server publish the story
     assert client.post(f"/admin/stories/{story.id}/publish").status_code == 303
     assert "Rosa" in page_text(visitor.get("/testimonials"))
+    shoppers_page = page_text(shopper.get("/testimonials"))
+    assert "Rosa" in shoppers_page and "Cart: 1 item, $9.00" in shoppers_page
 
     with app.app_context():  # a price changed through the first server's session
         db.session.get(Product, probe.id).price_cents = 3100
@@ -441,6 +450,27 @@ def test_quick_reads_on_postgresql_run_prepared_with_their_values_as_given(app):
             failing.rows("not a number")
         assert failing.rows("42") == [(42,)]
         assert kept.closed and database._HELD.held.connection is not kept
+
+
+def test_a_quick_read_beside_the_version_gives_both_in_one_statement(app, count_queries):
+    """How a cached page reads a visitor's cart and the content version together
+    (shop.database.QuickReadBeside): the read's rows in their order, the version beside
+    them; a read that finds nothing brings no version (it is then read on its own)."""
+    from shop.caching import _VERSION
+    from shop.database import QuickRead
+
+    for slug in ("b-strap", "c-grip", "a-ball"):
+        make_product(slug=slug)
+    slugs = QuickRead(lambda value: sa.select(Product.slug).where(Product.slug != value).order_by(Product.slug.desc()))
+    with app.app_context():
+        version = _VERSION.rows()[0][0]
+        with count_queries() as queries:
+            assert slugs.beside(_VERSION).rows("b-strap") == (version, [("c-grip",), ("a-ball",)])
+        assert len(queries) == 1
+        assert slugs.beside(_VERSION).rows("zzz") == (version, [("c-grip",), ("b-strap",), ("a-ball",)])
+        nothing = QuickRead(lambda value: sa.select(Product.slug).where(Product.slug == value))
+        assert nothing.beside(_VERSION).rows("none such") == (None, [])
+        assert slugs.beside(_VERSION) is slugs.beside(_VERSION)  # made once
 
 
 def test_a_cached_page_outlives_the_end_of_the_redis_connection_its_version_is_read_on(database_url, probe):
@@ -536,10 +566,63 @@ def test_what_cached_pages_do_not_answer_goes_on_to_flask(app, client, probe):
     app.before_request_funcs[None].insert(0, lambda: views.append(1))
     client.get("/products/probe")
     assert client.get("/products/probe", headers={"Host": "evil.example"}).status_code == 400  # not our host
-    client.set_cookie("cart", "x")
-    assert client.get("/products/probe").status_code == 200  # a visitor with cookies: Flask fills their page
-    client.delete_cookie("cart")
+    for cookie in ("session", "notice"):  # a page drawn for its visitor
+        client.set_cookie(cookie, "x")
+        assert client.get("/products/probe").status_code == 200
+        client.delete_cookie(cookie)
     with db.session.begin():
         db.session.execute(sa.update(Product).where(Product.slug == "probe").values(name="Renamed Probe"))
     assert "Renamed Probe" in page_text(client.get("/products/probe"))  # the version moved: rendered again
-    assert views == [1, 1, 1, 1]
+    assert views == [1, 1, 1, 1, 1]
+    client.set_cookie("cart", "forged.token")  # no cart: the page as everyone gets it, here
+    forged = client.get("/products/probe")
+    assert "No products in the cart" in page_text(forged) and forged.headers["Cache-Control"].startswith("public")
+    assert views == [1, 1, 1, 1, 1]
+
+
+def test_a_kept_page_for_a_visitor_with_a_cart_is_answered_before_flask_alike(app, client, probe, count_queries):
+    """CachedPages answers a visitor with a cart too: the kept page with their mini-cart,
+    read with the version in one statement; the same page, headers and figures as Flask's."""
+    app.test_client().get("/products/probe")  # kept
+    add_to_cart(client, probe, 2)
+    client.get("/cart")  # the "Added" message is read; only the cart cookie stays
+    views = []
+    app.before_request_funcs[None].insert(0, lambda: views.append(1))
+    cache = app.extensions["page_cache"]
+    from_cookies, cache.fill_slot_from_cookies = cache.fill_slot_from_cookies, None
+    through_flask = {encoding: client.get("/products/probe", headers={"Accept-Encoding": encoding})
+                     for encoding in ("", "gzip", "br", "gzip, deflate, br, zstd")}
+    assert len(views) == 4
+    cache.fill_slot_from_cookies = from_cookies
+    counted = _requests_counted("/products/<slug>", "200")
+
+    with count_queries() as queries:
+        kept = {encoding: client.get("/products/probe", headers={"Accept-Encoding": encoding})
+                for encoding in through_flask}
+    assert len(views) == 4  # Flask never saw them
+    assert len(queries) == 4 and all("cart_lines" in q and "content_versions" in q for q in queries)
+    assert _requests_counted("/products/<slug>", "200") == counted + 4
+    same = ("Content-Type", "Content-Length", "Content-Encoding", "ETag", "Cache-Control", "Vary",
+            "Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy",
+            "Permissions-Policy", "Set-Cookie")
+    for encoding, response in kept.items():
+        assert response.data == through_flask[encoding].data, encoding
+        assert ({name: response.headers.get(name) for name in same}
+                == {name: through_flask[encoding].headers.get(name) for name in same}), encoding
+    assert "Cart: 2 items, $50.00" in page_text(kept[""]) and kept[""].headers["Cache-Control"] == "private, no-cache"
+    assert kept["br"].headers["Content-Encoding"] == "br" and kept["gzip"].headers["Content-Encoding"] == "gzip"
+    assert "Cart: 2 items, $50.00" in brotli.decompress(kept["br"].data).decode()
+    unchanged = client.get("/products/probe", headers={"If-None-Match": kept[""].headers["ETag"]})
+    assert unchanged.status_code == 304 and unchanged.data == b""
+    head = client.head("/products/probe")
+    assert head.status_code == 200 and head.data == b"" and head.headers["Content-Length"] == str(len(kept[""].data))
+    assert "No products in the cart" in page_text(app.test_client().get("/products/probe"))  # nothing leaked
+    assert len(views) == 4
+
+    with app.app_context():  # what the cart holds changed elsewhere: the next page says so
+        db.session.get(Product, probe.id).price_cents = 3000
+        db.session.commit()
+    client.get("/products/probe")
+    assert "Cart: 2 items, $60.00" in page_text(client.get("/products/probe"))
+    client.get("/products/probe", environ_overrides={"SCRIPT_NAME": "/shop"})  # behind a path prefix: Flask draws it
+    assert len(views) == 6
