@@ -5,8 +5,9 @@ nothing from the shop: it sits below everything else.
 """
 import os
 import threading
+from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask
 from flask.globals import request_ctx
@@ -43,6 +44,9 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 
 
+T = TypeVar("T")
+
+
 class KeptRedisConnection:
     """A Redis connection each worker thread keeps for a command sent on every request of a
     kind (a rate-limit count, the page cache's version read): made by the client's pool but
@@ -66,6 +70,29 @@ class KeptRedisConnection:
         except RedisConnectionError:
             return self._ask(packed)
 
+    def ask_around(self, packed: Any, work: Callable[[], T]) -> tuple[Any, T]:
+        """The reply to a packed command sent before `work()` runs and read after it, and
+        what the work gave: the command's round trip overlaps the work (a page's version
+        read in Redis, and its mini-cart read from the database). Errors as for ask(); if the
+        work raises, the connection is dropped, so its reply is never read as the next one's."""
+        try:
+            self._send(packed)
+            sent = True
+        except RedisConnectionError:  # closed since: asked again after the work, as ask() would
+            sent = False
+        try:
+            done = work()
+        except BaseException:
+            if sent:
+                self._drop()
+            raise
+        if not sent:
+            return self.ask(packed), done
+        try:
+            return self._read(), done
+        except RedisConnectionError:
+            return self._ask(packed), done
+
     def _connection(self) -> Any:
         held = getattr(self.local, "held", None)
         if held is None or held[0] != os.getpid():
@@ -73,17 +100,31 @@ class KeptRedisConnection:
         return held[1]
 
     def _ask(self, packed: Any) -> Any:
-        connection = self._connection()
+        self._send(packed)
+        return self._read()
+
+    def _send(self, packed: Any) -> None:
         try:
-            connection.send_packed_command(packed, check_health=False)
-            return connection.read_response()
+            self._connection().send_packed_command(packed, check_health=False)
+        except BaseException:
+            self._drop()
+            raise
+
+    def _read(self) -> Any:
+        try:
+            return self._connection().read_response()
         except ResponseError:
             raise  # Redis answered (NOSCRIPT, a wrong type): the whole reply was read
         except BaseException:
             # Timed out or cut off, a reply may still be on its way: never read it as the next one's.
-            self.local.held = None
-            connection.disconnect()
+            self._drop()
             raise
+
+    def _drop(self) -> None:
+        held = getattr(self.local, "held", None)
+        self.local.held = None
+        if held is not None:
+            held[1].disconnect()
 
 
 # Storage comes from RATELIMIT_STORAGE_URI: memory:// on one server, redis:// when

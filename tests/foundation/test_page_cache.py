@@ -493,6 +493,42 @@ def test_a_cached_page_outlives_the_end_of_the_redis_connection_its_version_is_r
             db.engine.dispose()
 
 
+def test_a_redis_version_read_around_other_work_gets_its_own_reply_whatever_happens():
+    """KeptRedisConnection.ask_around (the version read beside a visitor's mini-cart, with
+    PAGE_CACHE_REDIS_URL): the reply and the work's result; a connection Redis closed
+    meanwhile is replaced; work that fails leaves no reply behind to be read as the next."""
+    from shop.extensions import KeptRedisConnection
+
+    client, admin = redis.Redis.from_url(REDIS_URL), redis.Redis.from_url(REDIS_URL)
+    kept = KeptRedisConnection(client)
+    try:
+        admin.set("shop:test:around", "7")
+        get = kept.pack("GET", "shop:test:around")
+        assert kept.ask_around(get, lambda: "rows") == (b"7", "rows")
+
+        def kill_the_connection() -> str:  # Redis ends it while the work runs
+            host, port = kept.local.held[1]._sock.getsockname()[:2]
+            assert admin.client_kill(f"{host}:{port}")
+            return "rows"
+
+        ended = kept.local.held[1]
+        assert kept.ask_around(get, kill_the_connection) == (b"7", "rows")
+        assert kept.ask_around(get, lambda: "rows") == (b"7", "rows")  # sent again on a new one
+        assert kept.local.held[1] is not ended
+
+        def failing_work() -> str:
+            raise RuntimeError("the database is down")
+
+        with pytest.raises(RuntimeError):
+            kept.ask_around(get, failing_work)
+        admin.set("shop:test:around", "8")
+        assert kept.ask(kept.pack("GET", "shop:test:around")) == b"8"  # not the reply left unread
+    finally:
+        admin.delete("shop:test:around")
+        client.close()
+        admin.close()
+
+
 def test_the_store_keeps_the_most_recently_used_pages_within_its_size():
     store = PageStore(max_bytes=5000)  # five pages of 500 bytes (kept whole and in parts)
     for n in range(5):
