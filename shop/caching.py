@@ -52,7 +52,8 @@ from flask_compress.flask_compress import _choose_algorithm, _compress_data
 from sqlalchemy import event, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
-from werkzeug.http import parse_accept_header, parse_cookie, parse_etags
+from werkzeug.http import parse_accept_header, parse_etags
+from werkzeug.sansio.http import parse_cookie
 from werkzeug.sansio.utils import host_is_trusted
 from werkzeug.utils import get_content_type
 from werkzeug.wsgi import get_path_info
@@ -747,7 +748,9 @@ class CachedPages:
         # Behind a path prefix the mini-cart's link differs: Flask's path draws it.
         if fill is None or environ.get("SCRIPT_NAME"):
             return None
-        cookies = parse_cookie(environ)
+        # As Flask's request.cookies parses them (werkzeug's parse_cookie(environ) would
+        # raise on bytes that are not UTF-8).
+        cookies = parse_cookie(environ["HTTP_COOKIE"])
         if _drawn_for_cookies(self.app, cookies):
             return None
         reads = SlotReads(self.cache.versions)

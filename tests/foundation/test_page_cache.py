@@ -12,6 +12,7 @@ import pytest
 import redis
 import sqlalchemy as sa
 import time_machine
+from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from shop import create_app
 from shop.caching import CachedPage, PageStore, content_changed
@@ -662,3 +663,16 @@ def test_a_kept_page_for_a_visitor_with_a_cart_is_answered_before_flask_alike(ap
     assert "Cart: 2 items, $60.00" in page_text(client.get("/products/probe"))
     client.get("/products/probe", environ_overrides={"SCRIPT_NAME": "/shop"})  # behind a path prefix: Flask draws it
     assert len(views) == 6
+
+
+@pytest.mark.parametrize("cookie", ["cart=\xff\xfe.\xc3", "cart=\x00; cart=", "cart=" + "a" * 8000, "=; ;;cart"])
+def test_cookies_no_browser_sends_get_the_page_as_everyone_does(app, probe, cookie):
+    """Bytes that are not UTF-8 (the server hands them on as Latin-1), NUL bytes, a huge or
+    empty value: no cart, and never a 500, before Flask or through it. (Sent past the test
+    client, whose cookie jar would replace the header.)"""
+    app.test_client().get("/products/probe")  # kept
+    for _ in range(2):
+        environ = EnvironBuilder(path="/products/probe").get_environ()
+        environ["HTTP_COOKIE"] = cookie
+        body, status, _headers = run_wsgi_app(app, environ, buffered=True)
+        assert status == "200 OK" and b"No products in the cart" in b"".join(body)
