@@ -49,6 +49,7 @@ import brotli
 from flask import Flask, Response, current_app, g, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_compress.flask_compress import _choose_algorithm, _compress_data
+from redis.exceptions import RedisError
 from sqlalchemy import event, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
@@ -232,7 +233,18 @@ class RedisVersions(VersionStore):
     def rows_beside(self, read: QuickRead, values: tuple) -> tuple[list[tuple], int | None]:
         # A cached page for a visitor with a cart: the GET goes out before the mini-cart's
         # query and its reply is read after, so the two round trips overlap.
-        version, rows = self.kept.ask_around(self.get_version, lambda: read.rows(*values))
+        done: list[list[tuple]] = []
+
+        def rows_read() -> list[tuple]:
+            done.append(read.rows(*values))
+            return done[0]
+
+        try:
+            version, rows = self.kept.ask_around(self.get_version, rows_read)
+        except RedisError:
+            # Redis out of reach: the rows all the same, and no version (asked again, its
+            # failure makes the page rendered, as for a visitor without a cart).
+            return (done[0] if done else read.rows(*values)), None
         return rows, int(version or 0)
 
 
@@ -463,20 +475,20 @@ def serve_from_cache() -> Response | None:
     page = cache.pages.get(key, version)
     if page is None:
         return None
-    if slot is None:
+    if slot is None or not page.slot:  # no cart to show, or no mini-cart on the page (a feed)
         return _answer(page, page.body, page.etag, shared=True)
     body = page.head + slot + page.tail  # type: ignore[operator]
     return _answer(page, body, etag_of(body), shared=False)
 
 
-def _compressed_for_one(app: Flask, body: bytes, accept_encoding: str) -> tuple[bytes, str | None]:
+def _compressed_for_one(app: Flask, body: bytes, accept_encoding: str, mimetype: str) -> tuple[bytes, str | None]:
     """A kept page with one visitor's mini-cart, compressed for them as Flask-Compress does
     rendered pages (its choice of algorithm and its levels), the same on both paths that
     answer it (serve_from_cache, CachedPages). Too small a page is sent as it is. Its two
     helpers are the library's own, not public: CachedPages has no Flask response for its
     after_request, and Flask-Compress is pinned, so a change to them shows in the tests."""
     algorithm = _choose_algorithm(compress.enabled_algorithms, accept_encoding) if accept_encoding else None
-    if algorithm is None or len(body) < app.config["COMPRESS_MIN_SIZE"]:
+    if algorithm is None or len(body) < app.config["COMPRESS_MIN_SIZE"] or mimetype not in compress.compress_mimetypes_set:
         return body, None
     return _compress_data(app, body, algorithm), algorithm
 
@@ -487,7 +499,8 @@ def _answer(page: CachedPage, body: bytes, etag: str, *, shared: bool) -> Respon
     if _matches(etag):
         return Response(status=304, headers=headers)
     if not shared:  # a page for one visitor: compressed for them
-        body, encoding = _compressed_for_one(current_app, body, request.environ.get("HTTP_ACCEPT_ENCODING", ""))
+        body, encoding = _compressed_for_one(current_app, body, request.environ.get("HTTP_ACCEPT_ENCODING", ""),
+                                             page.mimetype)
         if encoding is not None:
             headers["Content-Encoding"] = encoding
         return Response(body, mimetype=page.mimetype, headers=headers)
@@ -711,7 +724,8 @@ class CachedPages:
                 if encoding is not None:
                     body = _compressed(self.cache, page, encoding)
             else:
-                body, encoding = _compressed_for_one(self.app, body, environ.get("HTTP_ACCEPT_ENCODING", ""))
+                body, encoding = _compressed_for_one(self.app, body, environ.get("HTTP_ACCEPT_ENCODING", ""),
+                                                     page.mimetype)
             if encoding is not None:
                 headers.append(("Content-Encoding", encoding))
             headers += [("Content-Type", get_content_type(page.mimetype, "utf-8")), ("Content-Length", str(len(body)))]
@@ -753,6 +767,9 @@ class CachedPages:
         cookies = parse_cookie(environ["HTTP_COOKIE"])
         if _drawn_for_cookies(self.app, cookies):
             return None
+        kept = self.cache.pages.pages.get(key)
+        if kept is not None and not kept.slot:  # no mini-cart on the page (a feed): as everyone gets it
+            return self._kept_page(key)
         reads = SlotReads(self.cache.versions)
         try:
             with self.app.app_context():  # the filler reads the app's settings and database

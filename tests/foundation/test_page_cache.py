@@ -384,6 +384,10 @@ def test_a_server_that_cannot_read_the_version_renders_pages_and_keeps_selling(a
             db.session.get(Product, probe.id).price_cents = 2600
             db.session.commit()  # the version cannot move on: the save stands all the same
         assert "$26.00" in page_text(visitor.get("/products/probe"))
+        for _ in range(2):  # the "Added" message is shown; then only the cart cookie is sent
+            for path in ("/products/probe", "/cart"):
+                page = visitor.get(path)
+                assert page.status_code == 200 and "Cart: 1 item, $26.00" in page_text(page)
     finally:
         with broken.app_context():
             db.engine.dispose()
@@ -663,6 +667,20 @@ def test_a_kept_page_for_a_visitor_with_a_cart_is_answered_before_flask_alike(ap
     assert "Cart: 2 items, $60.00" in page_text(client.get("/products/probe"))
     client.get("/products/probe", environ_overrides={"SCRIPT_NAME": "/shop"})  # behind a path prefix: Flask draws it
     assert len(views) == 6
+
+
+@pytest.mark.parametrize("path", ["/robots.txt", "/sitemap.xml", "/feed.xml"])
+def test_a_kept_page_without_a_mini_cart_is_the_same_for_a_visitor_with_a_cart(app, client, probe, path):
+    everyone = app.test_client().get(path)  # kept
+    add_to_cart(client, probe, 1)
+    client.get("/cart")
+    for _ in range(2):  # through Flask, then before it
+        response = client.get(path)
+        assert response.data == everyone.data and b"mini-cart" not in response.data
+        assert response.headers["Cache-Control"] == everyone.headers["Cache-Control"]
+        assert response.headers["ETag"] == everyone.headers["ETag"]
+    app.extensions["page_cache"].fill_slot_from_cookies = None  # Flask's path alone
+    assert client.get(path).data == everyone.data
 
 
 @pytest.mark.parametrize("cookie", ["cart=\xff\xfe.\xc3", "cart=\x00; cart=", "cart=" + "a" * 8000, "=; ;;cart"])
