@@ -62,7 +62,6 @@ from werkzeug.wsgi import get_path_info
 from shop.database import QuickRead
 from shop.extensions import KeptRedisConnection, compress, db
 from shop.notices import COOKIE_NAME as NOTICE_COOKIE
-from shop.notices import has_notice
 from shop.observability import REQUEST_ID_HEADER, count_request, request_id_from
 
 F = TypeVar("F", bound=Callable)
@@ -426,12 +425,11 @@ def _has_session_cookie() -> bool:
 
 
 def _drawn_for_visitor() -> bool:
-    """A session (staff, a flashed message) or a one-time notice: the page is this visitor's."""
-    return _has_session_cookie() or has_notice()
+    return "HTTP_COOKIE" in request.environ and _drawn_for_cookies(current_app, request.cookies)
 
 
 def _drawn_for_cookies(app: Flask, cookies: Mapping[str, str]) -> bool:
-    """_drawn_for_visitor, from the cookies alone."""
+    """A session (staff, a flashed message) or a one-time notice: the page is this visitor's."""
     return app.config["SESSION_COOKIE_NAME"] in cookies or NOTICE_COOKIE in cookies
 
 
@@ -475,10 +473,9 @@ def serve_from_cache() -> Response | None:
     page = cache.pages.get(key, version)
     if page is None:
         return None
-    if slot is None or not page.slot:  # no cart to show, or no mini-cart on the page (a feed)
-        return _answer(page, page.body, page.etag, shared=True)
-    body = page.head + slot + page.tail  # type: ignore[operator]
-    return _answer(page, body, etag_of(body), shared=False)
+    g.page_cache_answered = True  # nothing to keep or label afterwards
+    status, headers, body = _kept_answer(current_app, cache, page, slot, request.environ)  # type: ignore[arg-type]
+    return Response(body if status == 200 else None, status=status, headers=headers)
 
 
 def _compressed_for_one(app: Flask, body: bytes, accept_encoding: str, mimetype: str) -> tuple[bytes, str | None]:
@@ -493,23 +490,33 @@ def _compressed_for_one(app: Flask, body: bytes, accept_encoding: str, mimetype:
     return _compress_data(app, body, algorithm), algorithm
 
 
-def _answer(page: CachedPage, body: bytes, etag: str, *, shared: bool) -> Response:
-    g.page_cache_answered = True  # nothing to keep or label afterwards
-    headers = {"ETag": f'W/"{etag}"', "Cache-Control": _cache_control(shared), "Vary": "Accept-Encoding"}
-    if _matches(etag):
-        return Response(status=304, headers=headers)
-    if not shared:  # a page for one visitor: compressed for them
-        body, encoding = _compressed_for_one(current_app, body, request.environ.get("HTTP_ACCEPT_ENCODING", ""),
-                                             page.mimetype)
+def _kept_answer(app: Flask, cache: PageCache, page: CachedPage, slot: bytes | None,
+                 environ: dict) -> tuple[int, list[tuple[str, str]], bytes]:
+    """A kept page's status, headers and body, the same on both paths that answer it
+    (serve_from_cache, CachedPages): the page as everyone gets it (no cart to show, or no
+    mini-cart on the page: a feed), or with this visitor's mini-cart; a 304 when
+    If-None-Match names it; compressed as the visitor accepts."""
+    shared = slot is None or not page.slot
+    if shared:
+        body, etag = page.body, page.etag
+    else:
+        body = page.head + slot + page.tail  # type: ignore[operator]
+        etag = etag_of(body)
+    headers = [("ETag", f'W/"{etag}"'), ("Cache-Control", _cache_control_for(app, shared=shared)),
+               ("Vary", "Accept-Encoding")]
+    if "HTTP_IF_NONE_MATCH" in environ and parse_etags(environ["HTTP_IF_NONE_MATCH"]).contains_weak(etag):
+        return 304, headers, b""
+    accepted = environ.get("HTTP_ACCEPT_ENCODING", "")
+    if shared:
+        encoding = _best_of(parse_accept_header(accepted)) if accepted else None
         if encoding is not None:
-            headers["Content-Encoding"] = encoding
-        return Response(body, mimetype=page.mimetype, headers=headers)
-    encoding = _accepted_encoding()
-    response = Response(body, mimetype=page.mimetype, headers=headers)
+            body = _compressed(cache, page, encoding)
+    else:
+        body, encoding = _compressed_for_one(app, body, accepted, page.mimetype)
     if encoding is not None:
-        response.set_data(_compressed(_cache(), page, encoding))
-        response.headers["Content-Encoding"] = encoding
-    return response
+        headers.append(("Content-Encoding", encoding))
+    headers += [("Content-Type", get_content_type(page.mimetype, "utf-8")), ("Content-Length", str(len(body)))]
+    return 200, headers, body
 
 
 def _compressed(cache: PageCache, page: CachedPage, encoding: str) -> bytes:
@@ -527,12 +534,6 @@ def _matches(etag: str) -> bool:
 
 def _cache_control(shared: bool) -> str:
     return _cache_control_for(current_app, shared=shared)
-
-
-def _accepted_encoding() -> str | None:
-    if "HTTP_ACCEPT_ENCODING" not in request.environ:
-        return None
-    return _best_of(request.accept_encodings)
 
 
 def _best_of(accepted: Any) -> str | None:
@@ -706,31 +707,9 @@ class CachedPages:
         if found is None:
             return self.wsgi_app(environ, start_response)
         page, slot = found
-        request_id = request_id_from(environ.get("HTTP_X_REQUEST_ID", ""))
-        if slot is None:  # the page as it is for everyone
-            body, etag, shared = page.body, page.etag, True
-        else:
-            body = page.head + slot + page.tail
-            etag, shared = etag_of(body), False
-        headers = [("ETag", f'W/"{etag}"'), ("Cache-Control", _cache_control_for(self.app, shared=shared)),
-                   ("Vary", "Accept-Encoding")]
-        if "HTTP_IF_NONE_MATCH" in environ and parse_etags(environ["HTTP_IF_NONE_MATCH"]).contains_weak(etag):
-            status, body = 304, b""
-        else:
-            status = 200
-            if shared:
-                encoding = (_best_of(parse_accept_header(environ["HTTP_ACCEPT_ENCODING"]))
-                            if "HTTP_ACCEPT_ENCODING" in environ else None)
-                if encoding is not None:
-                    body = _compressed(self.cache, page, encoding)
-            else:
-                body, encoding = _compressed_for_one(self.app, body, environ.get("HTTP_ACCEPT_ENCODING", ""),
-                                                     page.mimetype)
-            if encoding is not None:
-                headers.append(("Content-Encoding", encoding))
-            headers += [("Content-Type", get_content_type(page.mimetype, "utf-8")), ("Content-Length", str(len(body)))]
+        status, headers, body = _kept_answer(self.app, self.cache, page, slot, environ)
         headers += self.headers
-        headers.append((REQUEST_ID_HEADER, request_id))
+        headers.append((REQUEST_ID_HEADER, request_id_from(environ.get("HTTP_X_REQUEST_ID", ""))))
         start_response("304 NOT MODIFIED" if status == 304 else "200 OK", headers)
         count_request(method, page.route or "unmatched", status, started)
         return [] if method == "HEAD" else [body]

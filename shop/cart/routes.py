@@ -67,14 +67,10 @@ def _mini_cart_html(summary: services.MiniCart | None, cart_address: str | None 
 
 def mini_cart_for_visitor(read: QuickRows):
     """A cached public page's mini-cart for this visitor (shop/caching.py): None when they
-    see it as a visitor without a cart does. A cart whose unpaid checkout holds stock gets
-    its pages rendered for it, since what it may add depends on that hold."""
+    see it as a visitor without a cart does (see _slot_for)."""
     if current_cart_token() is None:
         return None
-    summary = visitor_mini_cart(read)
-    if summary.holds_stock:
-        return RENDER_FOR_VISITOR
-    return _mini_cart_html(summary) if summary.item_count else None
+    return _slot_for(visitor_mini_cart(read))
 
 
 def mini_cart_from_cookies(cookies: Mapping[str, str], read: QuickRows):
@@ -84,16 +80,20 @@ def mini_cart_from_cookies(cookies: Mapping[str, str], read: QuickRows):
     token = token_from_cookie(raw) if raw else None
     if token is None:
         return None
-    config = current_app.config
-    summary = services.mini_cart(token, config["SHOP_CURRENCY"], config["CART_MAX_QUANTITY"], read=read)
-    if summary.holds_stock:
-        return RENDER_FOR_VISITOR
-    if not summary.item_count:
-        return None
+    summary = services.mini_cart(token, current_app.config["SHOP_CURRENCY"], _max_per_line(), read=read)
     # The shop's own address without a request: CachedPages answers only where no path
     # prefix (SCRIPT_NAME) is in front of it.
-    address = drawn_once("address", "cart.show", lambda: current_app.url_map.bind("localhost").build("cart.show"))
-    return _mini_cart_html(summary, address)
+    return _slot_for(summary, drawn_once("address", "cart.show",
+                                         lambda: current_app.url_map.bind("localhost").build("cart.show")))
+
+
+def _slot_for(summary: services.MiniCart, cart_address: str | None = None):
+    """The slot's answer for this summary (shop.caching.fill_slot_with): a cart whose unpaid
+    checkout holds stock gets its pages rendered for it, since what it may add depends on
+    that hold; an empty cart sees the page as everyone does."""
+    if summary.holds_stock:
+        return RENDER_FOR_VISITOR
+    return _mini_cart_html(summary, cart_address) if summary.item_count else None
 
 
 @bp.record_once
